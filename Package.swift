@@ -1,0 +1,75 @@
+// swift-tools-version: 6.0
+//
+// DiffusionService: seven diffusion-model applications served on CPU behind a
+// hand-written HTTP/1.1 server. The module graph follows the dependency
+// direction: system shims → Tensor → Weights → Layers → (task modules) →
+// Service → executables. `HTTP` is independent of everything numeric.
+
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "DiffusionService",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "diffusion-server", targets: ["diffusion-server"]),
+        .executable(name: "diffusion-cli", targets: ["diffusion-cli"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System-library shims: module maps only.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+
+        // Numeric core.
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: strictSettings),
+        .target(name: "Weights", dependencies: ["Tensor", "CCrypto"], swiftSettings: strictSettings),
+        .target(name: "Layers", dependencies: ["Tensor", "Weights"], swiftSettings: strictSettings),
+
+        // HTTP/1.1 server: sockets, parser, writer, router. Knows nothing of diffusion.
+        .target(name: "HTTP", swiftSettings: strictSettings),
+
+        // Service runtime: configuration, routes, compute pool, registry, metrics.
+        .target(
+            name: "Service",
+            dependencies: [
+                "HTTP", "Tensor", "Weights",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .executableTarget(
+            name: "diffusion-server",
+            dependencies: [
+                "Service",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "diffusion-cli",
+            dependencies: [
+                "Service", "Tensor", "Weights", "Layers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "Weights"], swiftSettings: strictSettings),
+        .testTarget(name: "WeightsTests", dependencies: ["Weights", "Tensor"], swiftSettings: strictSettings),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "Weights", "Tensor"], swiftSettings: strictSettings),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strictSettings),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "HTTP"], swiftSettings: strictSettings),
+    ]
+)

@@ -1,0 +1,1 @@
+// Placeholder until the Layers module lands; see issue 4.

@@ -1,0 +1,1 @@
+// Placeholder until the Tensor module lands; see issue 4.

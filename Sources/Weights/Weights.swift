@@ -1,0 +1,1 @@
+// Placeholder until the Weights module lands; see issue 4.
