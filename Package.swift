@@ -31,7 +31,7 @@ let package = Package(
 
         // Numeric core.
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: strictSettings),
-        .target(name: "Weights", dependencies: ["Tensor", "CCrypto"], swiftSettings: strictSettings),
+        .target(name: "Weights", dependencies: ["CCrypto"], swiftSettings: strictSettings),
         .target(name: "Layers", dependencies: ["Tensor", "Weights"], swiftSettings: strictSettings),
 
         // HTTP/1.1 server: sockets, parser, writer, router. Knows nothing of diffusion.
@@ -67,7 +67,7 @@ let package = Package(
         ),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "Weights"], swiftSettings: strictSettings),
-        .testTarget(name: "WeightsTests", dependencies: ["Weights", "Tensor"], swiftSettings: strictSettings),
+        .testTarget(name: "WeightsTests", dependencies: ["Weights"], swiftSettings: strictSettings),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Weights", "Tensor"], swiftSettings: strictSettings),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strictSettings),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "HTTP"], swiftSettings: strictSettings),
