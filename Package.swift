@@ -13,7 +13,7 @@ let strictSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "DiffusionService",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "diffusion-server", targets: ["diffusion-server"]),
         .executable(name: "diffusion-cli", targets: ["diffusion-cli"]),

@@ -1,0 +1,423 @@
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One client connection: reads and parses requests, hands them to the handler one
+/// at a time, and writes responses in order (RFC 9112 §9.3.2 pipelining).
+///
+/// Concurrency: every stored property is touched only on `queue`, a serial queue
+/// that targets the server's I/O queue (never a compute queue). Public entry points
+/// from other threads (`Responder`, `ResponseStream`) hop onto `queue` first, which
+/// is why the class can be `@unchecked Sendable`.
+///
+/// Timeouts: while no request is in progress the keep-alive timer runs (silent
+/// close); from a request's first byte the header deadline runs (408); while a body
+/// arrives the body-idle timer runs (408). No timer runs while the handler works:
+/// deadlines for work belong to the service.
+final class HTTPConnection: @unchecked Sendable {
+    let id: Int
+    let queue: DispatchQueue
+    private let socket: Socket
+    private let handler: any HTTPHandler
+    private let limits: HTTPLimits
+    private let serverName: String
+    private let onClose: @Sendable (Int) -> Void
+
+    private var parser: HTTPRequestParser
+    private let readSource: any DispatchSourceRead
+    private let writeSource: any DispatchSourceWrite
+    private let timer: any DispatchSourceTimer
+    private var readSuspended = false
+    private var writeSuspended = true
+    private var pendingSourceCancels = 2
+
+    private var outbound: [UInt8] = []
+    private var outboundOffset = 0
+    private var bytesQueued = 0
+    private var bytesWritten = 0
+    private var flushWaiters: [(threshold: Int, callback: @Sendable (Bool) -> Void)] = []
+
+    /// The request whose answer is awaited, and how to frame that answer.
+    private var current: InFlight?
+    private var requestsServed = 0
+    private var headStartedAt: UInt64 = 0
+    private var lastActivity: UInt64 = 0
+    private var inputClosed = false
+    private var closeWhenFlushed = false
+    private var draining = false
+    private(set) var isClosed = false
+
+    private struct InFlight {
+        var responder: Responder
+        var method: HTTPMethod
+        var version: HTTPVersion
+        var keepAlive: Bool
+        var chunked = false
+        var streamStatus: HTTPStatus?
+        var streamedBytes = 0
+    }
+
+    /// Bytes of pipelined input buffered while a request is in flight before reading pauses.
+    private static let maxBufferedWhileBusy = 1 << 20
+    private static let readChunkSize = 64 * 1024
+
+    init(
+        id: Int, socket: Socket, handler: any HTTPHandler, limits: HTTPLimits, serverName: String,
+        targetQueue: DispatchQueue, onClose: @escaping @Sendable (Int) -> Void
+    ) {
+        self.id = id
+        self.socket = socket
+        self.handler = handler
+        self.limits = limits
+        self.serverName = serverName
+        self.onClose = onClose
+        self.parser = HTTPRequestParser(limits: limits)
+        self.queue = DispatchQueue(label: "http.connection.\(id)", target: targetQueue)
+        self.readSource = DispatchSource.makeReadSource(fileDescriptor: socket.fileDescriptor, queue: queue)
+        self.writeSource = DispatchSource.makeWriteSource(fileDescriptor: socket.fileDescriptor, queue: queue)
+        self.timer = DispatchSource.makeTimerSource(queue: queue)
+    }
+
+    /// Starts reading. Call once, right after accepting.
+    func start() {
+        queue.async { [self] in
+            let descriptorCloser: @Sendable () -> Void = { [self] in sourceCancelled() }
+            readSource.setEventHandler { [self] in readAvailableBytes() }
+            readSource.setCancelHandler(handler: descriptorCloser)
+            writeSource.setEventHandler { [self] in flush() }
+            writeSource.setCancelHandler(handler: descriptorCloser)
+            timer.setEventHandler { [self] in timerFired() }
+            lastActivity = Self.now()
+            armTimer()
+            timer.resume()
+            readSource.resume()
+        }
+    }
+
+    // MARK: Reading
+
+    private func readAvailableBytes() {
+        guard !isClosed else { return }
+        let phaseBefore = parser.phase
+        var endOfStream = false
+        var failed = false
+        withUnsafeTemporaryAllocation(byteCount: Self.readChunkSize, alignment: 16) { scratch in
+            for _ in 0..<4 {
+                switch socket.read(into: scratch) {
+                case .received(let count):
+                    parser.append(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
+                    if count < scratch.count { return }
+                case .wouldBlock:
+                    return
+                case .endOfStream:
+                    endOfStream = true
+                    return
+                case .failed:
+                    failed = true
+                    return
+                }
+            }
+        }
+        if failed { return close() }
+        lastActivity = Self.now()
+        if phaseBefore == .idle, parser.phase != .idle { headStartedAt = lastActivity }
+        if endOfStream {
+            inputClosed = true
+            suspendReading()
+            // The client is gone (or half-closed): a request still in flight is cancelled,
+            // as Go's net/http does; its answer is still written if it comes.
+            current?.responder.cancel()
+        }
+        processBufferedRequests()
+    }
+
+    private func processBufferedRequests() {
+        while current == nil, !closeWhenFlushed, !isClosed {
+            do {
+                switch try parser.nextEvent() {
+                case .needsMoreData:
+                    if inputClosed { return finishAfterInputClosed() }
+                    armTimer()
+                    return
+                case .expectsContinue:
+                    enqueue(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+                    flush()
+                case .request(let request):
+                    dispatch(request)
+                }
+            } catch {
+                sendProtocolError(error)
+            }
+        }
+        if current != nil, parser.bufferedByteCount > Self.maxBufferedWhileBusy { suspendReading() }
+    }
+
+    private func finishAfterInputClosed() {
+        // Nothing more can arrive: close once what is queued is written.
+        closeWhenFlushed = true
+        flush()
+    }
+
+    private func dispatch(_ request: HTTPRequest) {
+        requestsServed += 1
+        let keepAlive = request.wantsKeepAlive && requestsServed < limits.maxRequestsPerConnection && !draining && !inputClosed
+        let responder = Responder(connection: self, method: request.method)
+        current = InFlight(responder: responder, method: request.method, version: request.version, keepAlive: keepAlive)
+        timer.schedule(deadline: .distantFuture)
+        handler.handle(request, responder: responder)
+    }
+
+    // MARK: Answering (entry points from any thread)
+
+    func complete(_ responder: Responder, with response: HTTPResponse) {
+        queue.async { [self] in
+            guard !isClosed, let inFlight = current, inFlight.responder === responder else { return }
+            var response = response
+            let sendsBody = inFlight.method != .head && response.status.allowsBody
+            if response.status.allowsBody {
+                response.headers.set("Content-Length", String(response.body.count))
+            }
+            var head = responseHead(response.status, headers: response.headers, inFlight: inFlight)
+            if sendsBody { head.append(contentsOf: response.body) }
+            enqueue(head)
+            inFlight.responder.reportFinished(status: response.status, bodyBytes: sendsBody ? response.body.count : 0)
+            finishCurrent(keepAlive: inFlight.keepAlive)
+        }
+    }
+
+    func startStream(_ responder: Responder, status: HTTPStatus, headers: HTTPHeaders) {
+        queue.async { [self] in
+            guard !isClosed, var inFlight = current, inFlight.responder === responder else { return }
+            var headers = headers
+            headers.remove("Content-Length")
+            if inFlight.version == .http1_1 {
+                headers.set("Transfer-Encoding", "chunked")
+                inFlight.chunked = true
+            } else {
+                // HTTP/1.0 has no chunked coding: the body ends when the connection closes.
+                inFlight.keepAlive = false
+            }
+            enqueue(responseHead(status, headers: headers, inFlight: inFlight))
+            inFlight.streamStatus = status
+            current = inFlight
+            flush()
+        }
+    }
+
+    func writeStream(_ stream: ResponseStream, bytes: [UInt8], onFlushed: (@Sendable (Bool) -> Void)?) {
+        queue.async { [self] in
+            guard !isClosed, current != nil, current?.method != .head, let inFlight = current else {
+                onFlushed?(!isClosed)
+                return
+            }
+            current?.streamedBytes += bytes.count
+            if bytes.isEmpty {
+                onFlushed?(true)
+                return
+            }
+            if inFlight.chunked {
+                enqueue(Array((String(bytes.count, radix: 16) + "\r\n").utf8))
+                enqueue(bytes)
+                enqueue([ByteClass.carriageReturn, ByteClass.lineFeed])
+            } else {
+                enqueue(bytes)
+            }
+            if let onFlushed { flushWaiters.append((bytesQueued, onFlushed)) }
+            flush()
+        }
+    }
+
+    func finishStream(_ stream: ResponseStream) {
+        queue.async { [self] in
+            guard !isClosed, let inFlight = current else { return }
+            if inFlight.chunked && inFlight.method != .head { enqueue(Array("0\r\n\r\n".utf8)) }
+            inFlight.responder.reportFinished(status: inFlight.streamStatus ?? .ok, bodyBytes: inFlight.streamedBytes)
+            finishCurrent(keepAlive: inFlight.keepAlive)
+        }
+    }
+
+    private func finishCurrent(keepAlive: Bool) {
+        current = nil
+        if !keepAlive { closeWhenFlushed = true }
+        flush()
+        guard !isClosed, !closeWhenFlushed else { return }
+        resumeReading()
+        lastActivity = Self.now()
+        if parser.phase != .idle { headStartedAt = lastActivity }
+        processBufferedRequests()
+    }
+
+    private func responseHead(_ status: HTTPStatus, headers: HTTPHeaders, inFlight: InFlight?) -> [UInt8] {
+        var text = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
+        text += "Server: \(serverName)\r\nDate: \(HTTPDate.now())\r\n"
+        for field in headers where field.name.lowercased() != "connection" {
+            text += "\(field.name): \(field.value)\r\n"
+        }
+        if let inFlight, inFlight.keepAlive {
+            if inFlight.version == .http1_0 { text += "Connection: keep-alive\r\n" }
+        } else {
+            text += "Connection: close\r\n"
+        }
+        text += "\r\n"
+        return Array(text.utf8)
+    }
+
+    /// Answers a framing or limit error with a problem document, then closes.
+    private func sendProtocolError(_ error: HTTPError) {
+        let response = error.problem.response()
+        var head = responseHead(response.status, headers: {
+            var headers = response.headers
+            headers.set("Content-Length", String(response.body.count))
+            return headers
+        }(), inFlight: nil)
+        head.append(contentsOf: response.body)
+        enqueue(head)
+        closeWhenFlushed = true
+        flush()
+    }
+
+    // MARK: Writing
+
+    private func enqueue(_ bytes: [UInt8]) {
+        outbound.append(contentsOf: bytes)
+        bytesQueued += bytes.count
+    }
+
+    private func flush() {
+        guard !isClosed else { return }
+        while outboundOffset < outbound.count {
+            let result = outbound.withUnsafeBytes { bytes in
+                socket.write(UnsafeRawBufferPointer(rebasing: bytes[outboundOffset...]))
+            }
+            switch result {
+            case .sent(let count):
+                outboundOffset += count
+                bytesWritten += count
+            case .wouldBlock:
+                if writeSuspended {
+                    writeSuspended = false
+                    writeSource.resume()
+                }
+                notifyFlushWaiters()
+                return
+            case .failed:
+                return close()
+            }
+        }
+        outbound.removeAll(keepingCapacity: outbound.capacity <= 1 << 20)
+        outboundOffset = 0
+        if !writeSuspended {
+            writeSuspended = true
+            writeSource.suspend()
+        }
+        notifyFlushWaiters()
+        if closeWhenFlushed && current == nil { close() }
+    }
+
+    private func notifyFlushWaiters() {
+        guard !flushWaiters.isEmpty else { return }
+        let written = bytesWritten
+        let ready = flushWaiters.filter { $0.threshold <= written }
+        flushWaiters.removeAll { $0.threshold <= written }
+        for waiter in ready { waiter.callback(true) }
+    }
+
+    // MARK: Timers
+
+    private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    private func armTimer() {
+        guard current == nil, !isClosed else { return }
+        let seconds: Double
+        let start: UInt64
+        switch parser.phase {
+        case .idle:
+            (seconds, start) = (limits.keepAliveTimeout, lastActivity)
+        case .head:
+            (seconds, start) = (limits.headerTimeout, headStartedAt)
+        case .body:
+            (seconds, start) = (limits.bodyIdleTimeout, lastActivity)
+        }
+        let deadline = start + UInt64(max(seconds, 0) * 1_000_000_000)
+        timer.schedule(deadline: DispatchTime(uptimeNanoseconds: deadline))
+    }
+
+    private func timerFired() {
+        guard current == nil, !isClosed else { return }
+        let now = Self.now()
+        switch parser.phase {
+        case .idle:
+            if now >= lastActivity + UInt64(limits.keepAliveTimeout * 1e9) { return close() }
+        case .head:
+            if now >= headStartedAt + UInt64(limits.headerTimeout * 1e9) {
+                return sendProtocolError(HTTPError(.requestTimeout, "request header not received within \(limits.headerTimeout) s", code: "request_timeout"))
+            }
+        case .body:
+            if now >= lastActivity + UInt64(limits.bodyIdleTimeout * 1e9) {
+                return sendProtocolError(HTTPError(.requestTimeout, "request body stalled for \(limits.bodyIdleTimeout) s", code: "request_timeout"))
+            }
+        }
+        armTimer()
+    }
+
+    // MARK: Lifecycle
+
+    /// Server shutdown: idle connections close now; busy ones close after their answer.
+    func drain() {
+        queue.async { [self] in
+            draining = true
+            if current == nil && parser.phase == .idle && outboundOffset >= outbound.count {
+                close()
+            } else if current != nil {
+                current?.keepAlive = false
+            } else {
+                closeWhenFlushed = true
+            }
+        }
+    }
+
+    /// Closes at once, cancelling any request in flight.
+    func forceClose() {
+        queue.async { [self] in close() }
+    }
+
+    private func suspendReading() {
+        guard !readSuspended else { return }
+        readSuspended = true
+        readSource.suspend()
+    }
+
+    private func resumeReading() {
+        guard readSuspended, !inputClosed else { return }
+        readSuspended = false
+        readSource.resume()
+    }
+
+    private func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        timer.cancel()
+        readSource.cancel()
+        writeSource.cancel()
+        // A suspended source never delivers its cancel handler: resume it after cancelling.
+        if readSuspended { readSuspended = false; readSource.resume() }
+        if writeSuspended { writeSuspended = false; writeSource.resume() }
+        current?.responder.cancel()
+        current?.responder.reportFinished(status: Responder.clientClosedRequest, bodyBytes: current?.streamedBytes ?? 0)
+        let waiters = flushWaiters
+        flushWaiters.removeAll()
+        for waiter in waiters { waiter.callback(false) }
+    }
+
+    private func sourceCancelled() {
+        pendingSourceCancels -= 1
+        guard pendingSourceCancels == 0 else { return }
+        socket.close()
+        current = nil
+        onClose(id)
+    }
+}
