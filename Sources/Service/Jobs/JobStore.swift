@@ -1,0 +1,66 @@
+import Foundation
+import Synchronization
+
+/// Every job the service knows by id: queued, running, and finished ones until their
+/// result TTL passes (then `lookup` reports `.expired`, answered 410).
+public final class JobStore: Sendable {
+    public enum Lookup {
+        case found(ComputeJob)
+        case expired
+        case unknown
+    }
+
+    private struct State {
+        var jobs: [String: ComputeJob] = [:]
+        /// Ids whose results expired, remembered so they answer 410 instead of 404.
+        var expired: [String: Date] = [:]
+    }
+
+    public let resultTTL: Double
+    private let state = Mutex(State())
+    private static let tombstoneLifetime: Double = 86_400
+    private static let maxTombstones = 100_000
+
+    public init(resultTTL: Double) {
+        self.resultTTL = resultTTL
+    }
+
+    public func insert(_ job: ComputeJob) {
+        state.withLock { $0.jobs[job.id] = job }
+    }
+
+    public func lookup(_ id: String) -> Lookup {
+        sweep()
+        return state.withLock { state in
+            if let job = state.jobs[id] { return .found(job) }
+            return state.expired[id] == nil ? .unknown : .expired
+        }
+    }
+
+    /// Jobs not yet finished (for shutdown accounting and tests).
+    public var unfinishedCount: Int {
+        state.withLock { $0.jobs.values.filter { !$0.state.isTerminal }.count }
+    }
+
+    public var count: Int { state.withLock { $0.jobs.count } }
+
+    /// Drops finished jobs older than the TTL.
+    public func sweep(now: Date = Date()) {
+        state.withLock { state in
+            for (id, job) in state.jobs {
+                guard let finished = job.finishedAt, now.timeIntervalSince(finished) >= resultTTL else { continue }
+                state.jobs[id] = nil
+                state.expired[id] = now
+            }
+            if state.expired.count > Self.maxTombstones {
+                state.expired = state.expired.filter { now.timeIntervalSince($0.value) < Self.tombstoneLifetime }
+            }
+        }
+    }
+
+    /// A new random 128-bit job id in hex.
+    public static func makeID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(format: "%016llx%016llx", generator.next() as UInt64, generator.next() as UInt64)
+    }
+}
