@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "Service",
             dependencies: [
-                "HTTP", "Tensor", "Weights",
+                "HTTP", "Tensor", "Weights", "CBLAS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -13,6 +13,7 @@ public final class Responder: Sendable {
         var cancelActions: [@Sendable () -> Void] = []
         var finishActions: [@Sendable (HTTPStatus, Int) -> Void] = []
         var finished = false
+        var extraHeaders = HTTPHeaders()
     }
 
     /// The status reported to `onFinish` observers when the connection closed before
@@ -32,7 +33,17 @@ public final class Responder: Sendable {
     /// Sends `response` unless an answer was already sent.
     public func send(_ response: HTTPResponse) {
         guard claimAnswer() else { return }
+        var response = response
+        for field in state.withLock({ $0.extraHeaders }) where !response.headers.contains(field.name) {
+            response.headers.add(field.name, field.value)
+        }
         connection.complete(self, with: response)
+    }
+
+    /// Adds a header to whatever answer is sent later (a request id, say), unless the
+    /// answer sets that header itself. Lets a wrapping handler decorate every response.
+    public func addResponseHeader(_ name: String, _ value: String) {
+        state.withLock { $0.extraHeaders.add(name, value) }
     }
 
     /// Sends `problem` as an `application/problem+json` response.
@@ -45,6 +56,10 @@ public final class Responder: Sendable {
     public func startStream(status: HTTPStatus = .ok, headers: HTTPHeaders) -> ResponseStream? {
         guard claimAnswer() else { return nil }
         let stream = ResponseStream(connection: connection, responder: self)
+        var headers = headers
+        for field in state.withLock({ $0.extraHeaders }) where !headers.contains(field.name) {
+            headers.add(field.name, field.value)
+        }
         connection.startStream(self, status: status, headers: headers)
         return stream
     }

@@ -1,0 +1,115 @@
+import Foundation
+import HTTP
+
+/// Turns a validated request into a compute job and answers it, the same way for every
+/// task: synchronously (hold the connection, cancel on disconnect, 504 at the deadline)
+/// or asynchronously (`Prefer: respond-async` or `"async": true` → 202 + `Location`).
+public struct JobSubmitter: Sendable {
+    let pool: ComputePool
+    let store: JobStore
+    let compute: ServiceConfiguration.ComputeSettings
+
+    /// Options every job request body may carry next to its task fields.
+    public struct Options: Decodable, Sendable {
+        public var async: Bool?
+        public var timeoutMilliseconds: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case async
+            case timeoutMilliseconds = "timeout_ms"
+        }
+    }
+
+    /// Submits `work` for `task` and answers `context` when appropriate.
+    public func submit(
+        _ context: RequestContext, task: String, model: String?, options: Options,
+        work: @escaping ComputeJob.Work
+    ) {
+        let timeout: Int
+        do {
+            timeout = try deadline(context.request, options: options)
+        } catch {
+            return context.fail(ProblemDetails(for: error))
+        }
+        let job = ComputeJob(id: JobStore.makeID(), task: task, model: model, timeoutMilliseconds: timeout,
+                             threadCount: compute.threadsPerJob, work: work)
+        let wantsAsync = options.async == true
+            || context.request.headers.tokens(for: "Prefer").contains("respond-async")
+        store.insert(job)
+        do {
+            try pool.submit(job)
+        } catch {
+            job.finish(.cancelled, .failure(ProblemDetails(for: error)))
+            return context.fail(ProblemDetails(for: error))
+        }
+        context.logger.info("job queued", metadata: ["job_id": "\(job.id)", "task": "\(task)", "async": "\(wantsAsync)"])
+        if wantsAsync {
+            return context.send(.json(JobAccepted(job: job, queuePosition: pool.queuedCount), status: .accepted,
+                                      headers: ["Location": "/v1/jobs/\(job.id)"]))
+        }
+        answerWhenFinished(job, context: context)
+    }
+
+    private func answerWhenFinished(_ job: ComputeJob, context: RequestContext) {
+        context.responder.addResponseHeader("X-Job-ID", job.id)
+        context.responder.onCancel {
+            if job.interrupt(.cancelled) {
+                context.logger.info("client disconnected; job cancelled", metadata: ["job_id": "\(job.id)"])
+            }
+        }
+        DispatchQueue.global().asyncAfter(deadline: job.deadline) {
+            guard !job.state.isTerminal else { return }
+            job.interrupt(.deadlineExceeded)
+            context.fail(ProblemDetails(status: .gatewayTimeout, detail: "job \(job.id) passed its deadline", code: "deadline_exceeded"))
+        }
+        job.addObserver { event in
+            guard case .finished(_, let outcome) = event else { return }
+            switch outcome {
+            case .success(let body, let contentType):
+                context.send(HTTPResponse(status: .ok, headers: ["Content-Type": contentType], body: body))
+            case .failure(let problem):
+                context.fail(problem)
+            }
+        }
+    }
+
+    /// The job's timeout: body `timeout_ms`, else `X-Request-Timeout` (milliseconds),
+    /// else the configured default; never above the configured maximum.
+    private func deadline(_ request: HTTPRequest, options: Options) throws(RequestBodyError) -> Int {
+        if let value = options.timeoutMilliseconds {
+            try FieldCheck.require(value, in: 1...compute.maxTimeoutMilliseconds, field: "timeout_ms")
+            return value
+        }
+        if let header = request.headers["X-Request-Timeout"] {
+            guard let value = Int(header), (1...compute.maxTimeoutMilliseconds).contains(value) else {
+                throw .invalidField("X-Request-Timeout", reason: "must be milliseconds in 1...\(compute.maxTimeoutMilliseconds)")
+            }
+            return value
+        }
+        return compute.defaultTimeoutMilliseconds
+    }
+}
+
+/// The 202 body of an asynchronous submission.
+struct JobAccepted: Encodable {
+    var id: String
+    var status: String
+    var queuePosition: Int
+    var pollURL: String
+    var eventsURL: String
+
+    init(job: ComputeJob, queuePosition: Int) {
+        id = job.id
+        status = job.state.rawValue
+        self.queuePosition = queuePosition
+        pollURL = "/v1/jobs/\(job.id)"
+        eventsURL = "/v1/jobs/\(job.id)/events"
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, status
+        case queuePosition = "queue_position"
+        case pollURL = "poll_url"
+        case eventsURL = "events_url"
+    }
+}
