@@ -1,1 +1,0 @@
-// Placeholder until the Weights module lands; see issue 4.
