@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "diffusion-server",
             dependencies: [
-                "Service",
+                "Service", "Tensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

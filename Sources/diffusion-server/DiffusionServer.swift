@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Service
+import Tensor
+
+/// `diffusion-server`: loads the configuration (file < `DIFFUSION_*` environment < flags),
+/// selects the fast OpenBLAS kernel, and runs the service until SIGTERM/SIGINT.
+///
+/// An invalid configuration exits with status 2 and one message naming the key and
+/// its source, before any socket is bound.
+@main
+struct DiffusionServer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diffusion-server",
+        abstract: "Serve diffusion models over HTTP on CPU.")
+
+    @Option(name: .long, help: "YAML configuration file (default: $DIFFUSION_CONFIG or Config/default.yaml).")
+    var config: String?
+
+    @Option(name: .long, help: "Address to bind (overrides DIFFUSION_HOST and the file).")
+    var host: String?
+
+    @Option(name: .long, help: "Port to bind; 0 picks a free one (overrides DIFFUSION_PORT and the file).")
+    var port: UInt16?
+
+    func run() throws {
+        BLASRuntime.ensureFastKernel()
+        let environment = ProcessInfo.processInfo.environment
+        let path = config ?? environment["DIFFUSION_CONFIG"] ?? "Config/default.yaml"
+        var settings: ServiceConfiguration
+        do {
+            settings = try ServiceConfiguration.load(file: path)
+            try settings.applyEnvironment(environment)
+        } catch {
+            FileHandle.standardError.write(Data("diffusion-server: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if let host { settings.server.host = host }
+        if let port { settings.server.port = port }
+
+        let level = Logger.Level(rawValue: settings.logging.level) ?? .info
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+        let logger = Logger(label: "diffusion-server")
+
+        ComputeThreads.setCount(settings.compute.threadsPerJob)
+        let service = DiffusionService(configuration: settings, logger: logger, blasKernel: BLASRuntime.kernelName)
+        do {
+            try service.start()
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)", "config": "\(path)"])
+            throw ExitCode(1)
+        }
+        service.runUntilSignalled()
+    }
+}
