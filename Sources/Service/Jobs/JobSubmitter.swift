@@ -73,20 +73,25 @@ public struct JobSubmitter: Sendable {
         }
     }
 
+    /// Deadlines a request may ask for, in milliseconds (the API's bound, as in openapi.yaml).
+    public static let requestableTimeouts = 1...3_600_000
+
     /// The job's timeout: body `timeout_ms`, else `X-Request-Timeout` (milliseconds),
-    /// else the configured default; never above the configured maximum.
+    /// else the configured default — clamped to the configured maximum, so a request can
+    /// shorten its deadline but never outlast what the operator allows.
     private func deadline(_ request: HTTPRequest, options: Options) throws(RequestBodyError) -> Int {
-        if let value = options.timeoutMilliseconds {
-            try FieldCheck.require(value, in: 1...compute.maxTimeoutMilliseconds, field: "timeout_ms")
-            return value
-        }
+        var requested: Int?
         if let header = request.headers["X-Request-Timeout"] {
-            guard let value = Int(header), (1...compute.maxTimeoutMilliseconds).contains(value) else {
-                throw .invalidField("X-Request-Timeout", reason: "must be milliseconds in 1...\(compute.maxTimeoutMilliseconds)")
+            guard let value = Int(header), Self.requestableTimeouts.contains(value) else {
+                throw .invalidField("X-Request-Timeout", reason: "must be milliseconds in \(Self.requestableTimeouts.lowerBound)...\(Self.requestableTimeouts.upperBound)")
             }
-            return value
+            requested = value
         }
-        return compute.defaultTimeoutMilliseconds
+        if let value = options.timeoutMilliseconds {
+            try FieldCheck.require(value, in: Self.requestableTimeouts, field: "timeout_ms")
+            requested = value
+        }
+        return min(requested ?? compute.defaultTimeoutMilliseconds, compute.maxTimeoutMilliseconds)
     }
 }
 
