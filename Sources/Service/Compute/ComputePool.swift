@@ -46,8 +46,13 @@ public final class ComputePool: Sendable {
         }
     }
 
-    /// Jobs waiting for a worker.
-    public var queuedCount: Int { state.withLock { $0.queue.count } }
+    /// Jobs waiting for a worker (not counting queued jobs already cancelled).
+    public var queuedCount: Int {
+        state.withLock { state in
+            Self.dropFinished(from: &state.queue)
+            return state.queue.count
+        }
+    }
     /// Jobs running now.
     public var runningCount: Int { state.withLock { $0.running.count } }
 
@@ -63,8 +68,11 @@ public final class ComputePool: Sendable {
     public func submit(_ job: ComputeJob) throws(SubmissionError) {
         let result: SubmissionError? = state.withLock { state in
             guard state.accepting else { return .shuttingDown }
-            let busy = state.running.count >= workerCount
-            if busy && state.queue.count >= queueCapacity {
+            // Idle workers take at most one queued job each, so waiting plus running jobs
+            // never exceed workers + queue_depth, even in a burst before any worker wakes.
+            Self.dropFinished(from: &state.queue)
+            let idleWorkers = max(0, workerCount - state.running.count)
+            if state.queue.count >= queueCapacity + idleWorkers {
                 let ahead = Double(state.queue.count + state.running.count) / Double(workerCount)
                 return .queueFull(retryAfterSeconds: max(1, Int((ahead * state.meanJobSeconds).rounded(.up))))
             }
@@ -103,6 +111,12 @@ public final class ComputePool: Sendable {
             wakeUp.unlock()
             completion()
         }
+    }
+
+    /// Removes jobs that finished while queued (cancelled by DELETE or a disconnect), so
+    /// they hold no queue slot and no longer count in the queue-depth gauge.
+    private static func dropFinished(from queue: inout [ComputeJob]) {
+        queue.removeAll { $0.state.isTerminal }
     }
 
     private func workerLoop() {
