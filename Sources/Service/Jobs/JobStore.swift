@@ -14,18 +14,30 @@ public final class JobStore: Sendable {
         var jobs: [String: ComputeJob] = [:]
         /// Ids whose results expired, remembered so they answer 410 instead of 404.
         var expired: [String: Date] = [:]
+        var lastSweep = Date.distantPast
     }
 
     public let resultTTL: Double
     private let state = Mutex(State())
     private static let tombstoneLifetime: Double = 86_400
-    private static let maxTombstones = 100_000
+    private let maxTombstones: Int
 
-    public init(resultTTL: Double) {
+    public init(resultTTL: Double, maxTombstones: Int = 100_000) {
         self.resultTTL = resultTTL
+        self.maxTombstones = maxTombstones
     }
 
+    /// Adds `job`, first dropping expired results: a service that only answers
+    /// synchronous requests never looks jobs up, so sweeping here is what keeps the
+    /// store from growing without bound.
     public func insert(_ job: ComputeJob) {
+        let now = Date()
+        let due = state.withLock { state -> Bool in
+            guard now.timeIntervalSince(state.lastSweep) >= 1 else { return false }
+            state.lastSweep = now
+            return true
+        }
+        if due { sweep(now: now) }
         state.withLock { $0.jobs[job.id] = job }
     }
 
@@ -44,6 +56,9 @@ public final class JobStore: Sendable {
 
     public var count: Int { state.withLock { $0.jobs.count } }
 
+    /// Remembered ids of expired results (answered 410).
+    var expiredCount: Int { state.withLock { $0.expired.count } }
+
     /// Drops finished jobs older than the TTL.
     public func sweep(now: Date = Date()) {
         state.withLock { state in
@@ -52,8 +67,13 @@ public final class JobStore: Sendable {
                 state.jobs[id] = nil
                 state.expired[id] = now
             }
-            if state.expired.count > Self.maxTombstones {
+            if state.expired.count > maxTombstones {
                 state.expired = state.expired.filter { now.timeIntervalSince($0.value) < Self.tombstoneLifetime }
+            }
+            if state.expired.count > maxTombstones {
+                // All young: keep the newest, so the cap holds whatever the request rate.
+                let newest = state.expired.sorted { $0.value > $1.value }.prefix(maxTombstones / 2)
+                state.expired = Dictionary(uniqueKeysWithValues: newest.map { ($0.key, $0.value) })
             }
         }
     }
