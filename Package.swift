@@ -70,6 +70,15 @@ let package = Package(
         .testTarget(name: "WeightsTests", dependencies: ["Weights"], swiftSettings: strictSettings),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Weights", "Tensor"], swiftSettings: strictSettings),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strictSettings),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "HTTP"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: [
+                "Service", "HTTP", "Weights",
+                // Built before the tests run: DiffusionServerTests spawn the real binary.
+                "diffusion-server",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
     ]
 )
