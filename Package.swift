@@ -33,6 +33,10 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: strictSettings),
         .target(name: "Weights", dependencies: ["CCrypto"], swiftSettings: strictSettings),
         .target(name: "Layers", dependencies: ["Tensor", "Weights"], swiftSettings: strictSettings),
+        // Tokenizers and text encoders.
+        .target(name: "Text", dependencies: ["Tensor", "Weights", "Layers"], swiftSettings: strictSettings),
+        // The Stable-Diffusion-family engine: schedulers, noise, UNet, VAE, pipelines.
+        .target(name: "Diffusion", dependencies: ["Tensor", "Weights", "Layers", "Text"], swiftSettings: strictSettings),
 
         // HTTP/1.1 server: sockets, parser, writer, router. Knows nothing of diffusion.
         .target(name: "HTTP", swiftSettings: strictSettings),
@@ -69,6 +73,8 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "Weights"], swiftSettings: strictSettings),
         .testTarget(name: "WeightsTests", dependencies: ["Weights"], swiftSettings: strictSettings),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Weights", "Tensor"], swiftSettings: strictSettings),
+        .testTarget(name: "TextTests", dependencies: ["Text", "Tensor", "Weights"], swiftSettings: strictSettings),
+        .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor", "Weights"], swiftSettings: strictSettings),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strictSettings),
         .testTarget(
             name: "ServiceTests",
@@ -77,6 +83,7 @@ let package = Package(
                 // Built before the tests run: DiffusionServerTests spawn the real binary.
                 "diffusion-server",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,0 +1,1 @@
+// The Diffusion module: schedulers, noise, UNet, VAE, pipelines (issue 6).

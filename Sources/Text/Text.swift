@@ -1,0 +1,1 @@
+// The Text module: tokenizers and text encoders (issue 6).
