@@ -77,3 +77,21 @@ struct HeaderJSONParserTests {
         #expect(failure?.reason == "string is not valid UTF-8")
     }
 }
+
+extension HeaderJSONParserTests {
+    @Test("rejects overlong encodings and encoded surrogates", arguments: [
+        [0xC0, 0xAF] as [UInt8], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82],
+    ])
+    func strictUTF8(sequence: [UInt8]) {
+        let bytes: [UInt8] = [0x22] + sequence + [0x22]
+        let failed = bytes.withUnsafeBytes { buffer -> Bool in
+            do throws(HeaderJSONParser.Failure) {
+                _ = try HeaderJSONParser.parse(buffer)
+                return false
+            } catch {
+                return true
+            }
+        }
+        #expect(failed)
+    }
+}
