@@ -160,7 +160,7 @@ public final class ParameterStore: Sendable {
         }
         switch (precision, tensor.dataType) {
         case (.widenAtLoad, .float16), (.widenAtLoad, .bfloat16):
-            return Parameter(key: key, shape: shape, storage: .widened(try tensor.floats()))
+            return Parameter(key: key, shape: shape, storage: .widened(try tensor.floats(), storedAs: tensor.dataType))
         default:
             return Parameter(key: key, shape: shape, storage: .mapped(tensor))
         }

@@ -132,6 +132,7 @@ struct ParameterStoreTests {
         let widened: Bool
         if case .widened = weight.storage { widened = true } else { widened = false }
         #expect(widened == (policy == .widenAtLoad))
+        #expect(weight.storedDataType == .float16)
         var destination = [Float](repeating: -1, count: 72)
         try destination.withUnsafeMutableBufferPointer { try weight.copyFloats(into: $0) }
         #expect(destination == weight.floats())

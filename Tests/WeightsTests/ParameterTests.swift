@@ -18,15 +18,16 @@ struct ParameterTests {
 
     @Test("widened storage is read in place")
     func widened() throws {
-        let parameter = Parameter(key: "w", shape: [2], storage: .widened([1.5, 2.5]))
+        let parameter = Parameter(key: "w", shape: [2], storage: .widened([1.5, 2.5], storedAs: .bfloat16))
         #expect(parameter.floats() == [1.5, 2.5])
         #expect(parameter.withUnsafeFloats { $0.count } == 2)
         #expect(!parameter.isPlaceholder)
+        #expect(parameter.storedDataType == .bfloat16)
     }
 
     @Test("copying into the wrong size names the key")
     func copySize() throws {
-        let parameter = Parameter(key: "w", shape: [2], storage: .widened([1.5, 2.5]))
+        let parameter = Parameter(key: "w", shape: [2], storage: .widened([1.5, 2.5], storedAs: .bfloat16))
         var destination = [Float](repeating: 0, count: 3)
         let error = weightsError { try destination.withUnsafeMutableBufferPointer { try parameter.copyFloats(into: $0) } }
         #expect(error == .destinationSizeMismatch(tensor: "w", expected: 2, found: 3))
