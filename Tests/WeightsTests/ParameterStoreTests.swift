@@ -109,6 +109,20 @@ struct ParameterStoreTests {
         #expect(store.tensor(forKey: "text_model.embeddings.position_ids").map { try? $0.integers() } == [0, 1, 2, 3])
     }
 
+    @Test("integer tensors are requested as integers and recorded")
+    func integerRequests() throws {
+        let checkpoint = try Self.resnetCheckpoint()
+        let store = try ParameterStore(contentsOf: [checkpoint.url])
+        let embeddings = store.scoped("text_model").scoped("embeddings")
+        #expect(try embeddings.integers("position_ids", shape: [1, 4]) == [0, 1, 2, 3])
+        #expect(try embeddings.integers("token_type_ids", shape: [2]) == [0, 0])
+        #expect(try store.scoped("down_blocks.0.resnets.1.conv1").integers("bias", shape: [4]) == [0, 0, 0, 0])
+        let report = store.report(ignoring: [.scope("down_blocks")])
+        #expect(report == ParameterLoadReport(
+            missingKeys: ["text_model.embeddings.token_type_ids"],
+            unsupportedDataTypes: [.init(key: "down_blocks.0.resnets.1.conv1.bias", dataType: .float32)]))
+    }
+
     @Test("fail-fast stores throw at the first problem")
     func failFast() throws {
         let checkpoint = try Self.resnetCheckpoint()
