@@ -159,7 +159,7 @@ struct HeaderJSONParser {
             position += 1
             switch byte {
             case UInt8(ascii: "\""):
-                guard let string = String(validating: utf8, as: UTF8.self) else {
+                guard let string = Self.validatedString(utf8) else {
                     throw failure("string is not valid UTF-8")
                 }
                 return string
@@ -169,6 +169,20 @@ struct HeaderJSONParser {
                 throw failure("raw control character in a string")
             default:
                 utf8.append(byte)
+            }
+        }
+    }
+
+    /// Decodes strict UTF-8 (no overlong forms, no encoded surrogates), or nil.
+    private static func validatedString(_ utf8: [UInt8]) -> String? {
+        var iterator = utf8.makeIterator()
+        var decoder = UTF8()
+        var scalars = String.UnicodeScalarView()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): scalars.append(scalar)
+            case .emptyInput: return String(scalars)
+            case .error: return nil
             }
         }
     }

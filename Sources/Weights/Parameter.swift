@@ -9,7 +9,7 @@
 public struct Parameter: Sendable {
     enum Storage: Sendable {
         case mapped(SafetensorsTensor)
-        case widened([Float])
+        case widened([Float], storedAs: SafetensorsDataType)
         case placeholder
     }
 
@@ -36,9 +36,11 @@ public struct Parameter: Sendable {
 
     /// The dtype in the file (nil for a placeholder).
     public var storedDataType: SafetensorsDataType? {
-        if case .mapped(let tensor) = storage { return tensor.dataType }
-        if case .widened = storage { return nil }
-        return nil
+        switch storage {
+        case .mapped(let tensor): return tensor.dataType
+        case .widened(_, let dataType): return dataType
+        case .placeholder: return nil
+        }
     }
 
     /// The values as `Float`, in row-major order.
@@ -50,7 +52,7 @@ public struct Parameter: Sendable {
     /// offset and for values widened at load; otherwise widens into a temporary buffer.
     public func withUnsafeFloats<Result>(_ body: (UnsafeBufferPointer<Float>) throws -> Result) rethrows -> Result {
         switch storage {
-        case .widened(let values):
+        case .widened(let values, _):
             return try values.withUnsafeBufferPointer(body)
         case .mapped(let tensor):
             if tensor.dataType == .float32 {

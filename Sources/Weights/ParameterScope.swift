@@ -51,6 +51,13 @@ public struct ParameterScope: Sendable {
         try store.request(key(name), shape: shape, required: false)
     }
 
+    /// Requests an integer tensor (BOOL, U8, I8, I16, U16, I32, U32, I64), e.g. stored token or
+    /// position ids, with the same recording and problem handling as `parameter(_:shape:)`
+    /// (zeros of `shape` stand in for a missing or mismatched tensor).
+    public func integers(_ name: String, shape: [Int]) throws(WeightsError) -> [Int] {
+        try store.requestIntegers(key(name), shape: shape)
+    }
+
     /// Whether the store holds the tensor `name` under this scope (not recorded as a request).
     public func contains(_ name: String) -> Bool {
         store.tensor(forKey: key(name)) != nil

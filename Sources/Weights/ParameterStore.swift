@@ -135,34 +135,62 @@ public final class ParameterStore: Sendable {
     /// Records a request and returns the parameter: nil only when `required` is false and the key
     /// is absent; a placeholder when there is a problem and problems are collected.
     func request(_ key: String, shape: [Int], required: Bool) throws(WeightsError) -> Parameter? {
+        switch try lookUp(key, shape: shape, required: required, accepting: \.widensToFloat) {
+        case .absent:
+            return nil
+        case .problem:
+            return Parameter(key: key, shape: shape, storage: .placeholder)
+        case .found(let tensor):
+            switch (precision, tensor.dataType) {
+            case (.widenAtLoad, .float16), (.widenAtLoad, .bfloat16):
+                return Parameter(key: key, shape: shape,
+                                 storage: .widened(try tensor.floats(), storedAs: tensor.dataType))
+            default:
+                return Parameter(key: key, shape: shape, storage: .mapped(tensor))
+            }
+        }
+    }
+
+    /// Records a request for integer values; zeros of `shape` when there is a problem.
+    func requestIntegers(_ key: String, shape: [Int]) throws(WeightsError) -> [Int] {
+        guard case .found(let tensor) = try lookUp(key, shape: shape, required: true, accepting: \.readsAsInteger) else {
+            return [Int](repeating: 0, count: shape.reduce(1, *))
+        }
+        return try tensor.integers()
+    }
+
+    private enum Lookup {
+        case absent
+        case problem
+        case found(SafetensorsTensor)
+    }
+
+    /// Finds `key`, records the request, and checks shape and dtype; records (or, failing fast,
+    /// throws) any problem.
+    private func lookUp(_ key: String, shape: [Int], required: Bool,
+                        accepting isUsable: (SafetensorsDataType) -> Bool) throws(WeightsError) -> Lookup {
         precondition(shape.allSatisfy { $0 >= 0 }, "a model requested \(key) with a negative dimension \(shape)")
-        let placeholder = Parameter(key: key, shape: shape, storage: .placeholder)
         guard let tensor = tensorsByKey[key] else {
-            guard required else { return nil }
+            guard required else { return .absent }
             if problemHandling == .failFast { throw .tensorNotFound(name: key) }
             record.withLock { $0.missingKeys.insert(key) }
-            return placeholder
+            return .problem
         }
         record.withLock { _ = $0.requestedKeys.insert(key) }
         guard tensor.shape == shape else {
             let mismatch = ParameterLoadReport.ShapeMismatch(key: key, expected: shape, found: tensor.shape)
             if problemHandling == .failFast { throw .loadFailed(ParameterLoadReport(shapeMismatches: [mismatch])) }
             record.withLock { $0.shapeMismatches[key] = mismatch }
-            return placeholder
+            return .problem
         }
-        guard tensor.dataType.widensToFloat else {
+        guard isUsable(tensor.dataType) else {
             let unsupported = ParameterLoadReport.UnsupportedDataType(key: key, dataType: tensor.dataType)
             if problemHandling == .failFast {
                 throw .loadFailed(ParameterLoadReport(unsupportedDataTypes: [unsupported]))
             }
             record.withLock { $0.unsupportedDataTypes[key] = unsupported }
-            return placeholder
+            return .problem
         }
-        switch (precision, tensor.dataType) {
-        case (.widenAtLoad, .float16), (.widenAtLoad, .bfloat16):
-            return Parameter(key: key, shape: shape, storage: .widened(try tensor.floats()))
-        default:
-            return Parameter(key: key, shape: shape, storage: .mapped(tensor))
-        }
+        return .found(tensor)
     }
 }
