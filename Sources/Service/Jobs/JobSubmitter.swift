@@ -57,13 +57,17 @@ public struct JobSubmitter: Sendable {
                 context.logger.info("client disconnected; job cancelled", metadata: ["job_id": "\(job.id)"])
             }
         }
-        DispatchQueue.global().asyncAfter(deadline: job.deadline) {
+        // Answer 504 at the deadline even if the job is inside a long step; the job itself
+        // stops at its next checkpoint. Cancelled when the job finishes first.
+        let deadlineAnswer = DispatchWorkItem {
             guard !job.state.isTerminal else { return }
             job.interrupt(.deadlineExceeded)
             context.fail(ProblemDetails(status: .gatewayTimeout, detail: "job \(job.id) passed its deadline", code: "deadline_exceeded"))
         }
+        DispatchQueue.global().asyncAfter(deadline: job.deadline, execute: deadlineAnswer)
         job.addObserver { event in
             guard case .finished(_, let outcome) = event else { return }
+            deadlineAnswer.cancel()
             switch outcome {
             case .success(let body, let contentType):
                 context.send(HTTPResponse(status: .ok, headers: ["Content-Type": contentType], body: body))
