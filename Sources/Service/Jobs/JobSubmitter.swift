@@ -59,15 +59,15 @@ public struct JobSubmitter: Sendable {
         }
         // Answer 504 at the deadline even if the job is inside a long step; the job itself
         // stops at its next checkpoint. Cancelled when the job finishes first.
-        let deadlineAnswer = DispatchWorkItem {
+        let deadlineAnswer = CancellableWork {
             guard !job.state.isTerminal else { return }
             job.interrupt(.deadlineExceeded)
             context.fail(ProblemDetails(status: .gatewayTimeout, detail: "job \(job.id) passed its deadline", code: "deadline_exceeded"))
         }
-        DispatchQueue.global().asyncAfter(deadline: job.deadline, execute: deadlineAnswer)
+        DispatchQueue.global().asyncAfter(deadline: job.deadline, execute: deadlineAnswer.item)
         job.addObserver { event in
             guard case .finished(_, let outcome) = event else { return }
-            deadlineAnswer.cancel()
+            deadlineAnswer.item.cancel()
             switch outcome {
             case .success(let body, let contentType):
                 context.send(HTTPResponse(status: .ok, headers: ["Content-Type": contentType], body: body))
@@ -120,5 +120,15 @@ struct JobAccepted: Encodable {
         case queuePosition = "queue_position"
         case pollURL = "poll_url"
         case eventsURL = "events_url"
+    }
+}
+
+/// A `DispatchWorkItem` shared with `@Sendable` closures. Work items are thread-safe
+/// (cancel from any thread), the type just is not annotated `Sendable`.
+private struct CancellableWork: @unchecked Sendable {
+    let item: DispatchWorkItem
+
+    init(_ work: @escaping @Sendable () -> Void) {
+        item = DispatchWorkItem(block: work)
     }
 }
