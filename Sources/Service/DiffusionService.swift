@@ -163,8 +163,11 @@ public final class DiffusionService: Sendable {
         metrics.set(ServiceMetrics.queueDepth, to: Double(pool.queuedCount))
         metrics.set(ServiceMetrics.jobsInFlight, to: Double(pool.runningCount))
         metrics.set(ServiceMetrics.connections, to: Double(server.withLock { $0?.connectionCount ?? 0 }))
-        for (name, bytes) in registry.memoryBytesByModel {
-            metrics.set(ServiceMetrics.modelBytes, labels: [("model", name)], to: Double(bytes))
+        // Every configured model gets a sample, 0 unless ready, so unloading or failing a
+        // model drops its gauge instead of leaving the last mapped size behind.
+        let mapped = Dictionary(registry.memoryBytesByModel, uniquingKeysWith: { first, _ in first })
+        for status in registry.statuses {
+            metrics.set(ServiceMetrics.modelBytes, labels: [("model", status.name)], to: Double(mapped[status.name] ?? 0))
         }
         metrics.set(ServiceMetrics.residentMemory, to: ServiceMetrics.residentMemoryBytes())
         metrics.set(ServiceMetrics.openFileDescriptors, to: ServiceMetrics.openFileDescriptorCount())
