@@ -32,7 +32,8 @@ final class TestService: @unchecked Sendable {
 
     /// Shuts the service down (drain, close connections, stop workers) and waits for it.
     func stop() {
-        guard !stopped else { return }
+        // A test that began the shutdown itself waits for it on its own.
+        guard !stopped, !service.isDraining else { return }
         stopped = true
         let done = DispatchSemaphore(value: 0)
         service.shutdown { done.signal() }
