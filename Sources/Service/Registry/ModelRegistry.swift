@@ -156,7 +156,15 @@ public final class ModelRegistry: Sendable {
         let weights = try SafetensorsFile(path: file.path)
         let directory = file.deletingLastPathComponent()
         let configurationURL = directory.appendingPathComponent(ModelConfiguration.defaultFileName)
-        let configurationData = FileManager.default.fileExists(atPath: configurationURL.path) ? try Data(contentsOf: configurationURL) : nil
+        var configurationData: Data?
+        if FileManager.default.fileExists(atPath: configurationURL.path) {
+            // config.json may be a symlink too: it must resolve inside the root like the weights.
+            let resolved = configurationURL.resolvingSymlinksInPath().standardizedFileURL
+            guard resolved.path.hasPrefix(root.resolvingSymlinksInPath().standardizedFileURL.path + "/") else {
+                throw PathError(description: "\(ModelConfiguration.defaultFileName) next to '\(entry.path)' resolves outside the models folder")
+            }
+            configurationData = try Data(contentsOf: resolved)
+        }
         let model = LoadedModel(name: entry.name, task: entry.task, weights: weights, directory: directory, configurationData: configurationData)
         return (model, bytes, digest)
     }
