@@ -206,6 +206,21 @@ struct ModelRegistryTests {
         #expect(throws: ModelRegistry.AccessError.self) { try registry.load("folder") }
         #expect(registry.status(of: "folder")?.failureReason?.contains("is a folder") == true)
 
+        // config.json is opened too: a symlink from it to a file outside is refused the same way.
+        let planted = try ModelFixtures.writeModel(in: fixture.root.url, folder: "planted", className: nil)
+        let secretConfig = try fixture.outside.write("secret.json", "{\"_class_name\": \"Secret\"}")
+        try FileManager.default.createSymbolicLink(at: fixture.root.url.appendingPathComponent("planted/config.json"),
+                                                   withDestinationURL: secretConfig)
+        let plantedRegistry = ModelRegistry(settings: .init(root: fixture.root.path, entries: [
+            .init(name: "planted", task: "t", path: planted.path),
+        ]))
+        #expect(throws: ModelRegistry.AccessError.self) { try plantedRegistry.load("planted") }
+        let plantedStatus = plantedRegistry.status(of: "planted")
+        #expect(plantedStatus?.state == .failed)
+        #expect(plantedStatus?.architecture == nil)
+        #expect(plantedStatus?.failureReason?.contains("config.json") == true)
+        #expect(plantedStatus?.failureReason?.contains("outside the models folder") == true)
+
         let linkedRoot = fixture.outside.url.appendingPathComponent("rootlink")
         try FileManager.default.createSymbolicLink(at: linkedRoot, withDestinationURL: fixture.root.url)
         let throughLink = ModelRegistry(settings: .init(root: linkedRoot.path, entries: [fixture.entries[0]]))
