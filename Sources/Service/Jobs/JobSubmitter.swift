@@ -35,13 +35,15 @@ public struct JobSubmitter: Sendable {
                              threadCount: compute.threadsPerJob, work: work)
         let wantsAsync = options.async == true
             || context.request.headers.tokens(for: "Prefer").contains("respond-async")
-        store.insert(job)
         do {
             try pool.submit(job)
         } catch {
             job.finish(.cancelled, .failure(ProblemDetails(for: error)))
             return context.fail(ProblemDetails(for: error))
         }
+        // Only accepted jobs are stored: a refused one has no id the client could ask about,
+        // and storing it would grow the store by every 503 of an overload for a whole TTL.
+        store.insert(job)
         context.logger.info("job queued", metadata: ["job_id": "\(job.id)", "task": "\(task)", "async": "\(wantsAsync)"])
         if wantsAsync {
             return context.send(.json(JobAccepted(job: job, queuePosition: pool.queuedCount), status: .accepted,
