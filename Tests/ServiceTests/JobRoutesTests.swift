@@ -153,6 +153,24 @@ struct JobRoutesTests {
         #expect((snapshot["error"] as? [String: Any])?["code"] as? String == "deadline_exceeded")
     }
 
+    @Test func queuedSynchronousJobPastItsDeadlineAnswers504AndFreesItsSlot() throws {
+        let test = try TestService { $0.compute.workers = 1; $0.compute.queueDepth = 1 }
+        defer { test.stop() }
+        let blocker = try test.submitAsync(size: 128, iterations: 100_000)
+        #expect(Self.waitRunning(test))
+        let started = Date()
+        let response = try test.sgemm("{\"size\":64,\"iterations\":1,\"timeout_ms\":300}")
+        #expect(response.status == 504)
+        #expect(Date().timeIntervalSince(started) < 5)
+        let id = try #require(response.header("X-Job-ID"))
+        #expect(test.jobState(id) == .failed)
+        // The expired job no longer holds the only queue slot.
+        #expect(test.service.pool.queuedCount == 0)
+        #expect(try test.submitAsync(size: 64, iterations: 1).isEmpty == false)
+        #expect(try test.request("DELETE", "/v1/jobs/\(blocker)").status == 200)
+        #expect(test.waitUntilIdle())
+    }
+
     @Test func asynchronousJobPastItsDeadlineFails() throws {
         let test = try TestService()
         defer { test.stop() }
@@ -296,6 +314,8 @@ struct JobRoutesTests {
         #expect(try test.metric("inference_queue_size") == 0)
         #expect(try test.metric("inference_jobs_in_flight") == 0)
         #expect(test.service.jobs.unfinishedCount == 0)
+        // Refused submissions leave nothing behind in the job store.
+        #expect(test.service.jobs.count == accepted)
         #expect(test.service.pool.queuedCount == 0 && test.service.pool.runningCount == 0)
         // Every connection closed: only the scrape's own is open while it renders.
         #expect(try eventually { try test.metric("http_server_connections_active") == 1 })
