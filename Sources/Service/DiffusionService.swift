@@ -36,9 +36,11 @@ public final class DiffusionService: Sendable {
         jobs = JobStore(resultTTL: configuration.jobs.resultTTLSeconds)
         let metrics = self.metrics
         ServiceMetrics.register(in: metrics)
-        pool = ComputePool(workers: configuration.compute.workers, queueDepth: configuration.compute.queueDepth) { job in
+        pool = ComputePool(workers: configuration.compute.workers, queueDepth: configuration.compute.queueDepth) { job, ran in
             let outcome = job.state.rawValue
             metrics.increment(ServiceMetrics.jobs, labels: [("task", job.task), ("outcome", outcome)])
+            // Jobs that ended while queued count by outcome but have no run time.
+            guard ran else { return }
             metrics.observe(ServiceMetrics.jobDuration, labels: [("task", job.task)], job.runDuration ?? 0)
             if let progress = job.progress, progress.stage == "denoise" {
                 metrics.increment(ServiceMetrics.denoisingSteps, labels: [("task", job.task)], by: Double(progress.step))

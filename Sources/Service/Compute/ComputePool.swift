@@ -31,10 +31,13 @@ public final class ComputePool: Sendable {
     public let queueCapacity: Int
     private let state = Mutex(State())
     private let wakeUp = NSCondition()
-    private let observer: @Sendable (ComputeJob) -> Void
+    private let observer: @Sendable (ComputeJob, Bool) -> Void
 
-    /// - Parameter onFinish: called on the worker thread after each job ends (metrics).
-    public init(workers: Int, queueDepth: Int, onFinish: @escaping @Sendable (ComputeJob) -> Void = { _ in }) {
+    /// - Parameter onFinish: called once for every job that entered the queue, after it
+    ///   ended (metrics): on the worker thread with `ran` true, or with `ran` false for a
+    ///   job that finished while still queued (cancelled, past its deadline, or failed by
+    ///   a drain) and so never reached a worker.
+    public init(workers: Int, queueDepth: Int, onFinish: @escaping @Sendable (ComputeJob, _ ran: Bool) -> Void = { _, _ in }) {
         self.workerCount = max(1, workers)
         self.queueCapacity = max(0, queueDepth)
         self.observer = onFinish
@@ -48,10 +51,12 @@ public final class ComputePool: Sendable {
 
     /// Jobs waiting for a worker (not counting queued jobs already cancelled).
     public var queuedCount: Int {
-        state.withLock { state in
-            Self.dropFinished(from: &state.queue)
-            return state.queue.count
+        let (count, dropped) = state.withLock { state in
+            let dropped = Self.dropFinished(from: &state.queue)
+            return (state.queue.count, dropped)
         }
+        for job in dropped { observer(job, false) }
+        return count
     }
     /// Jobs running now.
     public var runningCount: Int { state.withLock { $0.running.count } }
@@ -66,19 +71,20 @@ public final class ComputePool: Sendable {
 
     /// Queues `job`, or throws when the queue is full or the pool is draining.
     public func submit(_ job: ComputeJob) throws(SubmissionError) {
-        let result: SubmissionError? = state.withLock { state in
-            guard state.accepting else { return .shuttingDown }
+        let (result, dropped) = state.withLock { state -> (SubmissionError?, [ComputeJob]) in
+            guard state.accepting else { return (.shuttingDown, []) }
             // Idle workers take at most one queued job each, so waiting plus running jobs
             // never exceed workers + queue_depth, even in a burst before any worker wakes.
-            Self.dropFinished(from: &state.queue)
+            let dropped = Self.dropFinished(from: &state.queue)
             let idleWorkers = max(0, workerCount - state.running.count)
             if state.queue.count >= queueCapacity + idleWorkers {
                 let ahead = Double(state.queue.count + state.running.count) / Double(workerCount)
-                return .queueFull(retryAfterSeconds: max(1, Int((ahead * state.meanJobSeconds).rounded(.up))))
+                return (.queueFull(retryAfterSeconds: max(1, Int((ahead * state.meanJobSeconds).rounded(.up)))), dropped)
             }
             state.queue.append(job)
-            return nil
+            return (nil, dropped)
         }
+        for finished in dropped { observer(finished, false) }
         if let result { throw result }
         wakeUp.lock()
         wakeUp.signal()
@@ -94,7 +100,10 @@ public final class ComputePool: Sendable {
             defer { state.queue.removeAll() }
             return state.queue
         }
-        for job in queued { job.interrupt(.shuttingDown) }
+        for job in queued {
+            job.interrupt(.shuttingDown)
+            observer(job, false)
+        }
         let deadline = Date().addingTimeInterval(timeout)
         Thread.detachNewThread { [self] in
             var interrupted = false
@@ -115,14 +124,19 @@ public final class ComputePool: Sendable {
 
     /// Removes jobs that finished while queued (cancelled by DELETE or a disconnect), so
     /// they hold no queue slot and no longer count in the queue-depth gauge.
-    private static func dropFinished(from queue: inout [ComputeJob]) {
-        queue.removeAll { $0.state.isTerminal }
+    /// Returns the removed jobs, for `onFinish` (called outside the lock).
+    private static func dropFinished(from queue: inout [ComputeJob]) -> [ComputeJob] {
+        let finished = queue.filter { $0.state.isTerminal }
+        if !finished.isEmpty { queue.removeAll { $0.state.isTerminal } }
+        return finished
     }
 
     private func workerLoop() {
         while true {
             wakeUp.lock()
             var job: ComputeJob?
+            var skipped: [ComputeJob] = []
+            var exiting = false
             while true {
                 let (next, stopped) = state.withLock { state -> (ComputeJob?, Bool) in
                     if state.stopped { return (nil, true) }
@@ -132,14 +146,17 @@ public final class ComputePool: Sendable {
                             state.running[candidate.id] = candidate
                             return (candidate, false)
                         }
+                        skipped.append(candidate)
                     }
                     return (nil, false)
                 }
-                if stopped { wakeUp.unlock(); return }
+                if stopped { exiting = true; break }
                 if let next { job = next; break }
                 wakeUp.wait()
             }
             wakeUp.unlock()
+            for finished in skipped { observer(finished, false) }
+            if exiting { return }
             guard let job else { continue }
             job.run()
             let seconds = job.runDuration ?? 0
@@ -147,7 +164,7 @@ public final class ComputePool: Sendable {
                 state.running[job.id] = nil
                 state.meanJobSeconds = 0.7 * state.meanJobSeconds + 0.3 * seconds
             }
-            observer(job)
+            observer(job, true)
         }
     }
 }
