@@ -40,7 +40,7 @@ struct ComputePoolTests {
 
     @Test func oneWorkerRunsJobsInSubmissionOrder() throws {
         let finished = Locked(0)
-        let pool = ComputePool(workers: 1, queueDepth: 8) { _ in finished.withLock { $0 += 1 } }
+        let pool = ComputePool(workers: 1, queueDepth: 8) { _, ran in if ran { finished.withLock { $0 += 1 } } }
         defer { Self.stop(pool) }
         let blocker = Blocker()
         try pool.submit(blocker.job())
@@ -140,6 +140,29 @@ struct ComputePoolTests {
         #expect(drained.wait(timeout: .now() + 5) == .success)
         #expect(running.state == .succeeded)
         #expect(pool.runningCount == 0)
+    }
+
+    /// Metrics hear of every job exactly once, including those that ended while queued.
+    @Test func everyQueuedJobIsReportedOnceWhetherItRanOrNot() throws {
+        let reports = Locked<[String]>([])
+        let pool = ComputePool(workers: 1, queueDepth: 4) { job, ran in
+            reports.withLock { $0.append("\(job.id) \(ran ? "ran" : "never ran") \(job.state.rawValue)") }
+        }
+        let blocker = Blocker()
+        let running = blocker.job()
+        try pool.submit(running)
+        blocker.started.wait()
+        let cancelled = Self.quickJob("cancelled")
+        try pool.submit(cancelled)
+        cancelled.interrupt(.cancelled)
+        try pool.submit(Self.quickJob("drained"))
+        #expect(reports.value == ["cancelled never ran cancelled"])
+        let drained = DispatchSemaphore(value: 0)
+        pool.drain(timeout: 10) { drained.signal() }
+        blocker.release()
+        #expect(drained.wait(timeout: .now() + 5) == .success)
+        #expect(eventually { reports.value.count == 3 })
+        #expect(reports.value == ["cancelled never ran cancelled", "drained never ran cancelled", "\(running.id) ran succeeded"])
     }
 
     @Test func drainInterruptsJobsStillRunningAtTheTimeout() throws {

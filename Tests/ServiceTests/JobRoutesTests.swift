@@ -130,6 +130,9 @@ struct JobRoutesTests {
         #expect(test.waitUntilIdle())
         #expect(test.jobState(running) == .cancelled)
         #expect(test.jobState(queued) == .cancelled)
+        // Both count as cancelled jobs; only the one that ran has a run time.
+        #expect(try eventually { try test.metric("inference_jobs_total{task=\"diagnostics.sgemm\",outcome=\"cancelled\"}") == 2 })
+        #expect(try test.metric("inference_job_duration_seconds_count{task=\"diagnostics.sgemm\"}") == 1)
     }
 
     @Test(arguments: ["body", "header"])
