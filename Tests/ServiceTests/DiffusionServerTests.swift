@@ -83,7 +83,15 @@ struct DiffusionServerTests {
         #expect(port != 0)
         let response = try HTTP1.request(port: port, "GET", "/healthz", headers: [("X-Request-ID", "probe-1")])
         #expect(response.status == 200)
-        #expect(Self.stop(server) == 0)
+        // SIGINT drains and exits 0 like SIGTERM.
+        server.signal(SIGINT)
+        #expect(server.waitForExit(timeout: 10) == 0)
+        // Every line on standard error is one JSON object with the standard fields.
+        let lines = server.standardError.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        #expect(lines.count == server.logLines.count, "non-JSON lines in: \(server.standardError)")
+        #expect(server.logLines.allSatisfy { $0["ts"] is String && $0["level"] is String && $0["label"] is String && $0["message"] is String })
+        #expect(server.logLines.contains { $0["message"] as? String == "signal received" && $0["signal"] as? String == "SIGINT" })
         // The JSON access log has the request, with its id.
         let access = server.logLines.first { $0["message"] as? String == "request" && $0["path"] as? String == "/healthz" }
         #expect(access?["request_id"] as? String == "probe-1")

@@ -199,6 +199,15 @@ struct JobRoutesTests {
         #expect(eventually { test.service.metrics.value(ServiceMetrics.jobs, labels: cancelled) == 1 })
         #expect(try test.metric("inference_jobs_in_flight") == 0)
         #expect(try test.metric("inference_queue_size") == 0)
+        // The access metrics record the abandoned request once: the HTTP layer still writes
+        // the job's 409 (job_cancelled) answer after the peer's FIN, so it is counted as 409.
+        #expect(try eventually {
+            let text = try test.get("/metrics").text
+            let counted = ["409", "499"].compactMap {
+                MetricsText.value(of: "http_server_requests_total{route=\"/v1/diagnostics/sgemm\",method=\"POST\",status=\"\($0)\"}", in: text)
+            }
+            return counted.reduce(0, +) == 1
+        })
     }
 
     @Test func clientDisconnectCancelsAQueuedSynchronousJob() throws {
@@ -290,6 +299,39 @@ struct JobRoutesTests {
         let final = try #require(events.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.data.utf8)) as? [String: Any] })
         #expect(final["state"] as? String == "succeeded")
         #expect((final["result"] as? [String: Any])?["checksum"] as? Double == 4096)
+    }
+
+    @Test(arguments: ["cancelled", "failed"])
+    func eventStreamEndsWithTheFailureState(ending: String) throws {
+        let test = try TestService()
+        defer { test.stop() }
+        let extra = ending == "failed" ? ",\"timeout_ms\":500" : ""
+        let id = try test.submitAsync(size: 128, iterations: 100_000, extra: extra)
+        #expect(Self.waitRunning(test))
+        let stream = try BlockingHTTPClient(port: test.port)
+        try stream.sendRequest("GET", "/v1/jobs/\(id)/events", headers: [("Connection", "close")])
+        #expect(stream.receive(until: { $0.contains("event: progress") }, timeout: 5))
+        if ending == "cancelled" { #expect(try test.request("DELETE", "/v1/jobs/\(id)").status == 200) }
+        let response = try #require(ClientResponse.parse(stream.readUntilClosed())?.0)
+        let events = Self.events(response.text)
+        #expect(events.first?.event == "started")
+        #expect(events.last?.event == ending)
+        let final = events.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.data.utf8)) as? [String: Any] } ?? [:]
+        #expect(final["state"] as? String == ending)
+        #expect((final["error"] as? [String: Any])?["code"] as? String == (ending == "failed" ? "deadline_exceeded" : "job_cancelled"))
+    }
+
+    @Test func requestedDeadlinesAreClampedToTheConfiguredMaximum() throws {
+        let test = try TestService { $0.compute.defaultTimeoutMilliseconds = 300; $0.compute.maxTimeoutMilliseconds = 400 }
+        defer { test.stop() }
+        let started = Date()
+        let response = try test.sgemm("{\"size\":128,\"iterations\":100000,\"timeout_ms\":600000}")
+        #expect(response.status == 504)
+        #expect(Date().timeIntervalSince(started) < 5)
+        // With no deadline in the request, the configured default applies.
+        let defaulted = try test.sgemm(Self.long)
+        #expect(defaulted.status == 504)
+        #expect(test.waitUntilIdle(timeout: 5))
     }
 
     @Test func eventStreamOfAFinishedJobEndsAtOnce() throws {
