@@ -117,24 +117,54 @@ public final class DiffusionService: Sendable {
         }
     }
 
-    /// Installs SIGTERM/SIGINT handlers, then parks the main thread; exits 0 after shutdown.
-    public func runUntilSignalled() -> Never {
+    /// Routes SIGTERM/SIGINT into `shutdown` (then exit 0). Call on the main thread before
+    /// `start()`, so a signal sent the moment the port opens is neither fatal nor lost;
+    /// `runUntilSignalled()` calls it too (it runs once).
+    ///
+    /// A plain `sigaction` handler writes the signal number to a pipe that a read source
+    /// on the main queue drains. (Ignoring the signal and using a Dispatch signal source
+    /// lost signals on Linux: one sent before the source was registered, or taken by a
+    /// thread that did not block it — compute workers, OpenBLAS threads — was discarded
+    /// as ignored, and the process never drained or exited.)
+    public func installSignalHandlers() {
+        guard SignalPipe.source == nil else { return }
         signal(SIGPIPE, SIG_IGN)
-        var sources: [any DispatchSourceSignal] = []
-        for signalNumber in [SIGTERM, SIGINT] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-            source.setEventHandler { [self] in
-                logger.notice("signal received", metadata: ["signal": "\(signalNumber == SIGTERM ? "SIGTERM" : "SIGINT")"])
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else {
+            logger.error("cannot create the signal pipe; SIGTERM/SIGINT keep their default action")
+            return
+        }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
+        _ = fcntl(ends[1], F_SETFL, fcntl(ends[1], F_GETFL) | O_NONBLOCK)
+        SignalPipe.writeEnd = ends[1]
+        let readEnd = ends[0]
+        let source = DispatchSource.makeReadSource(fileDescriptor: readEnd, queue: .main)
+        source.setEventHandler { [self] in
+            var number: UInt8 = 0
+            while read(readEnd, &number, 1) == 1 {
+                logger.notice("signal received", metadata: ["signal": "\(Int32(number) == SIGTERM ? "SIGTERM" : "SIGINT")"])
                 shutdown {
                     self.logger.notice("stopped")
                     exit(0)
                 }
             }
-            source.resume()
-            sources.append(source)
         }
-        withExtendedLifetime(sources) { dispatchMain() }
+        source.resume()
+        SignalPipe.source = source
+        for number in [SIGTERM, SIGINT] {
+            signal(number) { received in
+                var byte = UInt8(truncatingIfNeeded: received)
+                _ = write(SignalPipe.writeEnd, &byte, 1)
+            }
+        }
+    }
+
+    /// Installs SIGTERM/SIGINT handling (if not done yet), then parks the main thread;
+    /// exits 0 after shutdown.
+    public func runUntilSignalled() -> Never {
+        installSignalHandlers()
+        dispatchMain()
     }
 
     // MARK: Helpers for routes
@@ -175,4 +205,11 @@ public final class DiffusionService: Sendable {
         metrics.set(ServiceMetrics.openFileDescriptors, to: ServiceMetrics.openFileDescriptorCount())
         return metrics.render()
     }
+}
+
+/// The process-wide state of `installSignalHandlers()`: set once on the main thread before
+/// the handlers are installed, then only read (the handler reads `writeEnd`).
+private enum SignalPipe {
+    nonisolated(unsafe) static var writeEnd: Int32 = -1
+    nonisolated(unsafe) static var source: (any DispatchSourceRead)?
 }

@@ -45,6 +45,8 @@ struct DiffusionServer: ParsableCommand {
 
         ComputeThreads.setCount(settings.compute.threadsPerJob)
         let service = DiffusionService(configuration: settings, logger: logger, blasKernel: BLASRuntime.kernelName)
+        // Before binding: a SIGTERM sent as soon as the port is open must drain, not kill or vanish.
+        service.installSignalHandlers()
         do {
             try service.start()
         } catch {
