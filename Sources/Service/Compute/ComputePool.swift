@@ -138,6 +138,7 @@ public final class ComputePool: Sendable {
             var skipped: [ComputeJob] = []
             var exiting = false
             while true {
+                var popped: [ComputeJob] = []
                 let (next, stopped) = state.withLock { state -> (ComputeJob?, Bool) in
                     if state.stopped { return (nil, true) }
                     while !state.queue.isEmpty {
@@ -146,12 +147,22 @@ public final class ComputePool: Sendable {
                             state.running[candidate.id] = candidate
                             return (candidate, false)
                         }
-                        skipped.append(candidate)
+                        popped.append(candidate)
                     }
                     return (nil, false)
                 }
+                skipped += popped
                 if stopped { exiting = true; break }
                 if let next { job = next; break }
+                if !skipped.isEmpty {
+                    // Report jobs that ended while queued now, not when the next job arrives;
+                    // then look at the queue again (a submit may have signalled meanwhile).
+                    wakeUp.unlock()
+                    for finished in skipped { observer(finished, false) }
+                    skipped.removeAll()
+                    wakeUp.lock()
+                    continue
+                }
                 wakeUp.wait()
             }
             wakeUp.unlock()
