@@ -165,6 +165,25 @@ struct ComputePoolTests {
         #expect(reports.value == ["cancelled never ran cancelled", "drained never ran cancelled", "\(running.id) ran succeeded"])
     }
 
+    /// A worker that pops a cancelled job reports it at once, not when the next job arrives.
+    @Test func cancelledJobPoppedByAnIdleWorkerIsReportedAtOnce() throws {
+        let reports = Locked<[String]>([])
+        let pool = ComputePool(workers: 1, queueDepth: 2) { job, ran in
+            reports.withLock { $0.append("\(job.id) \(ran)") }
+        }
+        defer { Self.stop(pool) }
+        let blocker = Blocker()
+        let running = blocker.job()
+        try pool.submit(running)
+        blocker.started.wait()
+        let cancelled = Self.quickJob("cancelled")
+        try pool.submit(cancelled)
+        cancelled.interrupt(.cancelled)
+        blocker.release()
+        #expect(eventually { reports.value.count == 2 })
+        #expect(reports.value == ["\(running.id) true", "cancelled false"])
+    }
+
     @Test func drainInterruptsJobsStillRunningAtTheTimeout() throws {
         let pool = ComputePool(workers: 1, queueDepth: 1)
         let blocker = Blocker()

@@ -99,6 +99,21 @@ struct DiffusionServerTests {
         #expect(server.logLines.contains { $0["message"] as? String == "stopped" })
     }
 
+    /// A signal sent the instant the port opens (no traffic yet) still drains and exits 0:
+    /// handlers are installed before binding and a signal is never dropped as ignored.
+    @Test(arguments: [SIGTERM, SIGINT, SIGTERM, SIGINT])
+    func signalAtStartupIsNeverLost(number: Int32) throws {
+        let directory = try TemporaryDirectory("server-early-signal")
+        defer { directory.remove() }
+        try directory.write("service.yaml", Self.config(port: 0))
+        let (server, _) = try Self.launch(directory, arguments: ["--config", "service.yaml"])
+        server.signal(number)
+        let status = server.waitForExit(timeout: 10)
+        if status == nil { server.signal(SIGKILL) }
+        #expect(status == 0, "stderr: \(server.standardError)")
+        #expect(server.process.terminationReason == .exit)
+    }
+
     static let invalidCases: [(name: String, file: String?, arguments: [String], environment: [String: String], mentions: [String])] = [
         ("unknown key", "server:\n  host: 127.0.0.1\n  prot: 1\n", [], [:], ["server.prot", "bad.yaml"]),
         ("wrong type", "compute:\n  workers: many\n", [], [:], ["compute.workers", "bad.yaml"]),

@@ -149,7 +149,8 @@ final class BlockingHTTPClient: @unchecked Sendable {
     }
 
     /// Reads whatever arrives until the peer closes or the timeout passes; returns everything read.
-    func readUntilClosed() -> [UInt8] {
+    func readUntilClosed(timeout: Double = 10) -> [UInt8] {
+        setReceiveTimeout(timeout)
         while (try? receiveMore()) == true {}
         defer { pending.removeAll() }
         return pending

@@ -10,6 +10,8 @@ import Glibc
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
     private let errorOutput = Locked<[UInt8]>([])
+    /// Set when standard error reached end of file (the child and its copies closed it).
+    private let errorClosed = Locked(false)
     private let errorPipe = Pipe()
 
     /// Where the build put `diffusion-server`: next to the test bundle (debug or release,
@@ -67,10 +69,14 @@ final class ServerProcess: @unchecked Sendable {
         process.environment = childEnvironment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errorPipe
-        let buffer = errorOutput
+        let buffer = errorOutput, closed = errorClosed
         errorPipe.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil; return }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                closed.withLock { $0 = true }
+                return
+            }
             buffer.withLock { $0.append(contentsOf: data) }
         }
         try process.run()
@@ -109,8 +115,8 @@ final class ServerProcess: @unchecked Sendable {
     func waitForExit(timeout: Double) -> Int32? {
         guard eventually(timeout: timeout, { !process.isRunning }) else { return nil }
         process.waitUntilExit()
-        // Let the pipe's reader drain the last bytes.
-        Thread.sleep(forTimeInterval: 0.05)
+        // Let the pipe's reader drain the last bytes, up to end of file.
+        eventually(timeout: 5) { errorClosed.value }
         return process.terminationStatus
     }
 
