@@ -24,6 +24,25 @@ struct DiffusionServer: ParsableCommand {
     @Option(name: .long, help: "Port to bind; 0 picks a free one (overrides DIFFUSION_PORT and the file).")
     var port: UInt16?
 
+    /// Flags are configuration too: an invalid one (`--port 70000`, an unknown option)
+    /// exits 2 with one line naming it, like an invalid file or variable — not
+    /// ArgumentParser's usage status 64. `--help` still prints help and exits 0.
+    static func main() {
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            guard exitCode(for: error) != .success else { exit(withError: error) }
+            FileHandle.standardError.write(Data("diffusion-server: command line: \(message(for: error))\n".utf8))
+            Foundation.exit(2)
+        }
+        do {
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     func run() throws {
         BLASRuntime.ensureFastKernel()
         let environment = ProcessInfo.processInfo.environment
