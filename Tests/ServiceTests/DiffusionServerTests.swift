@@ -124,6 +124,8 @@ struct DiffusionServerTests {
         ("missing file", nil, ["--config", "nowhere.yaml"], [:], ["nowhere.yaml", "does not exist"]),
         ("unknown variable", "server:\n  host: 127.0.0.1\n", [], ["DIFFUSION_FOO": "1"], ["DIFFUSION_FOO", "environment"]),
         ("bad variable", "server:\n  host: 127.0.0.1\n", [], ["DIFFUSION_WORKERS": "lots"], ["DIFFUSION_WORKERS", "environment"]),
+        ("bad flag", "server:\n  host: 127.0.0.1\n", ["--port", "70000"], [:], ["--port", "command line"]),
+        ("unknown flag", "server:\n  host: 127.0.0.1\n", ["--prot", "1"], [:], ["--prot", "command line"]),
     ]
 
     @Test(arguments: 0..<invalidCases.count)
