@@ -16,13 +16,13 @@ CLASS_NAMES = ("background",) + SHAPES
 
 COLOURS = ("red", "green", "blue", "yellow", "purple", "orange", "white")
 
-# Object colours as rendered (sRGB, 0..255). Chosen far apart (pairwise distance > 90) so a
+# Object colours as rendered (sRGB, 0..255). Chosen far apart (pairwise distance >= 77) so a
 # +-10% per-channel shift cannot move one colour onto another, and all far from the muted,
 # dark backgrounds that ``scene.sample_background`` draws.
 PALETTE = {
     "red": (220, 40, 40),
     "green": (40, 185, 60),
-    "blue": (45, 85, 225),
+    "blue": (60, 100, 235),
     "yellow": (240, 215, 40),
     "purple": (150, 60, 200),
     "orange": (250, 140, 25),

@@ -26,8 +26,8 @@ MIN_BACKGROUND_DISTANCE = 100.0  # RGB distance between the background and every
 def sample_background(rng, textured=None):
     """A muted, dark background: plain, or lightly textured (gradient plus faint noise)."""
     while True:
-        level = rng.uniform(25, 95)
-        colour = np.clip(level + rng.uniform(-12, 12, size=3), 0, 255)
+        level = rng.uniform(20, 60)
+        colour = np.clip(level + rng.uniform(-10, 10, size=3), 0, 255)
         if all(np.linalg.norm(colour - np.array(PALETTE[c])) >= MIN_BACKGROUND_DISTANCE
                for c in COLOURS):
             break
