@@ -8,17 +8,19 @@ Method (no trained model, fully deterministic):
 2. **Foreground blobs.** Pixels far from the background model (RGB distance > 40) are foreground;
    8-connected components of them are candidate objects (ShapesWorld keeps objects >= 3 px apart
    unless occlusion is requested).
-3. **Colour.** The blob's core pixels (the strongest 40% by distance from the background) are
-   assigned to the nearest palette colour; the most frequent one is the object colour. The second
-   most frequent, if it covers enough of the core, is reported as a secondary colour (the stories'
-   hidden stripe).
+3. **Colour.** Each blob pixel is explained as a blend a*C + (1-a)*B of a palette colour C and
+   the local background B (so anti-aliased or blurred rims are not mistaken for a darker palette
+   colour); the colour with the smallest residual labels the pixel. Among pixels with a >= 0.5 the
+   most frequent colour is the object colour; the next one, if it covers >= 8% of them, is
+   reported as a secondary colour (the stories' hidden stripe).
 4. **Coverage.** Each pixel's coverage alpha in [0, 1] is its projection onto the segment
    background -> measured object colour, which undoes anti-aliasing, blur and colour gain.
 5. **Shape by analysis-by-synthesis.** For every shape, the radius follows from the total alpha
    (the shape's area), the centre from the alpha centroid, and the rotation from a coarse-to-fine
    search; the rendered coverage (``geometry.shape_coverage``, the renderer's own model, optionally
-   blurred) is compared with alpha by sum of squared differences. The best shape wins, and its
-   fitted outline gives a sub-pixel box.
+   blurred) is compared with alpha by sum of squared differences. The best shape wins; its radius
+   is then refitted directly (robust to JPEG halos that inflate the area), and the fitted outline
+   gives a sub-pixel box.
 
 ``judge_image`` returns one dict per object: shape, class_id, colour, box, centre, radius,
 rotation, fit error, and the secondary colour when present.
@@ -36,7 +38,6 @@ from geometry import (box_iou, inside, rotational_period, shape_area, shape_box,
 FOREGROUND_DISTANCE = 40.0
 REGION_MARGIN = 4.0      # pixels around a blob searched for its faint (blurred) edges
 ALPHA_FLOOR = 0.08       # coverage below this is treated as background noise
-CORE_FRACTION = 0.4
 SECONDARY_MIN_FRACTION = 0.08
 PALETTE_ARRAY = np.array([PALETTE[c] for c in COLOURS], dtype=np.float32)
 TEMPLATE_BLURS = (0.0, 0.6, 1.0)
@@ -62,12 +63,6 @@ def fit_background(image):
         # drag the fit
         chosen = distance < max(12.0, 3.0 * float(np.median(distance[chosen])))
     return model.reshape(h, w, 3).astype(np.float32)
-
-
-def nearest_palette(colours):
-    """Index into COLOURS of the nearest palette colour for each row of an (N, 3) array."""
-    d = np.linalg.norm(colours[:, None, :] - PALETTE_ARRAY[None, :, :], axis=2)
-    return np.argmin(d, axis=1)
 
 
 # RGB -> YCbCr (BT.601), with the chroma rows down-weighted: JPEG keeps luma at full resolution
@@ -126,20 +121,68 @@ def fit_shape(alpha, shape):
     return min(results)
 
 
+def refine_radius(alpha, shape, cx, cy, r, rot):
+    """Radius (and template blur) minimising the squared error, around the area-based estimate.
+
+    The area estimate (sum of alpha) is inflated by faint halos such as JPEG ringing around
+    high-contrast edges; a direct fit of the radius is much less sensitive to them.
+    """
+    h, w = alpha.shape
+    best = None
+    for factor in np.linspace(0.84, 1.08, 13):
+        for sigma in TEMPLATE_BLURS:
+            err = float(((template(shape, cx, cy, r * factor, rot, h, w, 4, sigma) - alpha) ** 2).sum())
+            if best is None or err < best[0]:
+                best = (err, r * factor, sigma)
+    return best
+
+
+def palette_blend_labels(pixels, backgrounds):
+    """Nearest palette colour of each pixel, allowing a blend with its background.
+
+    A rim pixel of a yellow shape is a mix of yellow and the dark background, which in plain RGB
+    distance can sit closer to orange. Here every pixel is explained as a*C + (1-a)*B for each
+    palette colour C (a in [0, 1]); the colour with the smallest residual wins.
+    Returns (labels, blend fraction a of the winning colour).
+    """
+    delta = pixels - backgrounds                                      # (N, 3)
+    directions = PALETTE_ARRAY[None, :, :] - backgrounds[:, None, :]  # (N, K, 3)
+    norm2 = np.maximum((directions ** 2).sum(axis=2), 1e-6)
+    blend = np.clip((delta[:, None, :] * directions).sum(axis=2) / norm2, 0.0, 1.0)
+    residual = np.linalg.norm(delta[:, None, :] - blend[:, :, None] * directions, axis=2)
+    labels = np.argmin(residual, axis=1)
+    return labels, blend[np.arange(len(labels)), labels]
+
+
 def blob_colours(image, background, blob):
-    """(main colour index, secondary colour index or None, measured RGB of each) for a blob."""
-    distance = np.linalg.norm(image[blob] - background[blob], axis=1)
-    threshold = np.quantile(distance, 1.0 - CORE_FRACTION)
-    core = image[blob][distance >= threshold]
-    labels = nearest_palette(core)
-    counts = np.bincount(labels, minlength=len(COLOURS))
+    """(main colour index, secondary colour index or None, measured RGB of each) for a blob.
+
+    Pixels are labelled with ``palette_blend_labels``; only those at least half covered count.
+    The most frequent colour is the main one; the next one counts as a secondary colour if it
+    covers at least SECONDARY_MIN_FRACTION of them. Each colour's RGB is measured on its nearly
+    fully covered pixels (blend >= 0.85, which tolerates a 10% colour shift).
+    """
+    pixels, backgrounds = image[blob], background[blob]
+    labels, blend = palette_blend_labels(pixels, backgrounds)
+    solid = blend >= 0.5
+    if solid.sum() < 3:
+        solid = np.ones_like(solid)
+    counts = np.bincount(labels[solid], minlength=len(COLOURS))
     order = np.argsort(-counts, kind="stable")
+
+    def measured_colour(index):
+        mine = labels == index
+        core = mine & (blend >= 0.85)
+        if core.sum() == 0:
+            core = mine & (blend >= np.quantile(blend[mine], 0.6))
+        return pixels[core].mean(axis=0)
+
     main = int(order[0])
-    measured = [core[labels == main].mean(axis=0)]
+    measured = [measured_colour(main)]
     secondary = None
-    if counts[order[1]] >= SECONDARY_MIN_FRACTION * len(core):
+    if counts[order[1]] >= SECONDARY_MIN_FRACTION * solid.sum():
         secondary = int(order[1])
-        measured.append(core[labels == secondary].mean(axis=0))
+        measured.append(measured_colour(secondary))
     return main, secondary, measured
 
 
@@ -171,6 +214,7 @@ def judge_image(image, min_area=None, shapes=SHAPES):
         fits = {shape: fit_shape(alpha, shape) for shape in shapes}
         shape = min(fits, key=lambda s: fits[s][0])
         err, cx, cy, r, rot, sigma = fits[shape]
+        err, r, sigma = refine_radius(alpha, shape, cx, cy, r, rot)
         cx, cy = cx + j0, cy + i0
         obj = {"shape": shape, "class_id": class_id(shape), "colour": COLOURS[main],
                "box": [round(v, 3) for v in shape_box(shape, cx, cy, r, rot)],
@@ -194,3 +238,34 @@ def match_objects(truth, predicted, min_iou=0.3):
         used_p.add(j)
         matched[i] = (j, iou)
     return [(i, *matched.get(i, (None, 0.0))) for i in range(len(truth))]
+
+
+def judge_frames(frames, protagonist=None):
+    """Objects per frame of a story or clip, and the protagonist's track.
+
+    ``protagonist`` is {"shape", "colour"}; when omitted, frame 0's object with a secondary colour
+    (the hidden stripe) is taken, else frame 0's largest object. In each frame the protagonist is
+    the object of that shape and colour nearest to its previous position (None where absent).
+    Returns {"frames": [[objects]], "protagonist": {...}, "track": [object or None]}.
+    """
+    judged = [judge_image(frame) for frame in frames]
+    if protagonist is None:
+        first = judged[0]
+        striped = [o for o in first if o["secondary_colour"]]
+        pick = max(striped or first, key=lambda o: o["r"]) if first else None
+        protagonist = {"shape": pick["shape"], "colour": pick["colour"]} if pick else {}
+    track, previous = [], None
+    for objects in judged:
+        candidates = [o for o in objects if o["shape"] == protagonist.get("shape")
+                      and o["colour"] == protagonist.get("colour")]
+        if not candidates:
+            track.append(None)
+            continue
+        if previous is not None:
+            chosen = min(candidates, key=lambda o: math.hypot(o["cx"] - previous["cx"],
+                                                              o["cy"] - previous["cy"]))
+        else:
+            chosen = max(candidates, key=lambda o: o["r"])
+        track.append(chosen)
+        previous = chosen
+    return {"frames": judged, "protagonist": protagonist, "track": track}
