@@ -90,7 +90,7 @@ def intersect(obj, origin, directions):
         disc = b * b - (o @ o - r * r)
         t = np.where(disc >= 0, -b - np.sqrt(np.maximum(disc, 0)), np.inf)
         t = np.where(t > 0, t, np.inf)
-        normal = (o + t[..., None] * d) / r
+        normal = (o + np.where(np.isfinite(t), t, 0)[..., None] * d) / r
     elif shape_ == "cube":
         h = obj["size"]
         with np.errstate(divide="ignore", invalid="ignore"):
