@@ -22,14 +22,20 @@ UNIT = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
 
 
 def bounce(start, velocity, time, low, high):
-    """Position and velocity sign at ``time`` of a point bouncing between low and high."""
+    """Position and direction (+1/-1) at ``time`` of a point bouncing between low and high.
+
+    The unfolded coordinate s = start - low + velocity * time moves freely; the position is the
+    triangle wave of s with period 2 * (high - low), and the direction is the sign of velocity
+    times the slope of that wave.
+    """
     span = high - low
+    heading = 1.0 if velocity >= 0 else -1.0
     if span <= 0 or velocity == 0:
-        return start, 1.0 if velocity >= 0 else -1.0
+        return start, heading
     u = (start - low + velocity * time) % (2 * span)
     if u <= span:
-        return low + u, 1.0
-    return low + 2 * span - u, -1.0
+        return low + u, heading
+    return low + 2 * span - u, -heading
 
 
 def sprite_state(sprite, time, size):
