@@ -1,8 +1,8 @@
 """2D shape geometry: outlines, areas, bounding boxes and anti-aliased coverage maps.
 
 A shape is described by its name, centre (cx, cy) in pixel coordinates, circumradius ``r`` and
-rotation ``rot`` (radians, counter-clockwise on screen is *not* assumed: angles are measured in
-image coordinates, x right and y down). Pixel (row i, column j) covers the square
+rotation ``rot`` in radians, measured in image coordinates (x right, y down, so a positive angle
+turns clockwise on screen). At rot = 0 the triangle and the star point up. Pixel (row i, column j) covers the square
 [j, j+1) x [i, i+1), so its centre is (j + 0.5, i + 0.5).
 
 Coverage (the fraction of a pixel inside the shape) is estimated by supersampling each pixel on a
