@@ -63,7 +63,7 @@ def command_judge(args):
 
 
 def command_selftest(args):
-    result = run_selftest(args.scenes, args.size, occlusion=args.occlusion)
+    result = run_selftest(args.scenes, args.size, occlusion=args.occlusion, noise=args.noise)
     result["thresholds"] = THRESHOLDS
     if args.stories:
         result["stories"] = run_story_selftest(args.stories, args.size)
@@ -95,6 +95,8 @@ def main(argv=None):
     selftest.add_argument("--stories", type=int, default=0)
     selftest.add_argument("--occlusion", action="store_true",
                           help="measure on scenes with overlapping objects (no threshold)")
+    selftest.add_argument("--noise", type=float, default=0.0,
+                          help="also add Gaussian pixel noise of this sigma to the degraded images")
     selftest.set_defaults(run=command_selftest)
     args = parser.parse_args(argv)
     return args.run(args)

@@ -38,15 +38,30 @@ def jpeg_round_trip(image, quality):
     return np.asarray(Image.open(buffer).convert("RGB"))
 
 
-def random_degradation(rng):
-    """Parameters of one random degradation (all three kinds, random strengths)."""
-    return {"blur_sigma": float(rng.uniform(0.0, MAX_BLUR_SIGMA)),
-            "gains": [float(g) for g in rng.uniform(1 - MAX_COLOUR_SHIFT, 1 + MAX_COLOUR_SHIFT, 3)],
-            "jpeg_quality": int(rng.integers(JPEG_QUALITY_RANGE[0], JPEG_QUALITY_RANGE[1] + 1))}
+def random_degradation(rng, noise_sigma=0.0):
+    """Parameters of one random degradation (all three kinds, random strengths).
+
+    ``noise_sigma`` > 0 adds pixel noise of that standard deviation (an extra stress test, not
+    part of the issue's degradations), drawn from a seed taken from ``rng``.
+    """
+    params = {"blur_sigma": float(rng.uniform(0.0, MAX_BLUR_SIGMA)),
+              "gains": [float(g) for g in rng.uniform(1 - MAX_COLOUR_SHIFT, 1 + MAX_COLOUR_SHIFT, 3)],
+              "jpeg_quality": int(rng.integers(JPEG_QUALITY_RANGE[0], JPEG_QUALITY_RANGE[1] + 1))}
+    if noise_sigma > 0:
+        params.update(noise_sigma=float(noise_sigma), noise_seed=int(rng.integers(2**31 - 1)))
+    return params
+
+
+def add_noise(image, sigma, seed):
+    """Additive Gaussian pixel noise."""
+    noise = np.random.default_rng(seed).normal(0.0, sigma, size=image.shape)
+    return np.clip(np.rint(image.astype(np.float64) + noise), 0, 255).astype(np.uint8)
 
 
 def apply_degradation(image, params):
-    """Blur, then colour shift, then JPEG, as described by ``params``."""
+    """Blur, then colour shift, then (optional) noise, then JPEG, as described by ``params``."""
     out = blur(image, params["blur_sigma"])
     out = colour_shift(out, params["gains"])
+    if params.get("noise_sigma", 0) > 0:
+        out = add_noise(out, params["noise_sigma"], params["noise_seed"])
     return jpeg_round_trip(out, params["jpeg_quality"])

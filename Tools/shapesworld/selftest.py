@@ -41,8 +41,11 @@ def _figures(totals):
             "missed": int(totals["missed"]), "false_positives": int(totals["false_positives"])}
 
 
-def run_selftest(scenes=100, size=64, seed_start=TEST_SEED_START, occlusion=False):
-    """Judge ``scenes`` clean renders and the same scenes degraded; return the figures."""
+def run_selftest(scenes=100, size=64, seed_start=TEST_SEED_START, occlusion=False, noise=0.0):
+    """Judge ``scenes`` clean renders and the same scenes degraded; return the figures.
+
+    ``noise`` adds Gaussian pixel noise of that sigma to the degraded images (stress test).
+    """
     keys = ("objects", "shape_correct", "colour_correct", "box_iou_ok", "missed",
             "false_positives")
     totals = {"clean": dict.fromkeys(keys, 0), "degraded": dict.fromkeys(keys, 0)}
@@ -50,11 +53,11 @@ def run_selftest(scenes=100, size=64, seed_start=TEST_SEED_START, occlusion=Fals
         rng = rng_for("detect", seed)
         scene = sample_scene(rng, size, occlusion=occlusion)
         image = render_scene(scene)
-        degraded = apply_degradation(image, random_degradation(rng))
+        degraded = apply_degradation(image, random_degradation(rng, noise))
         _tally(totals["clean"], scene["objects"], judge_image(image))
         _tally(totals["degraded"], scene["objects"], judge_image(degraded))
     result = {"size": size, "scenes": scenes, "seeds": [seed_start, seed_start + scenes - 1],
-              "occlusion": occlusion}
+              "occlusion": occlusion, "extra_noise_sigma": noise}
     for condition in ("clean", "degraded"):
         result[condition] = _figures(totals[condition])
     combined = {k: totals["clean"][k] + totals["degraded"][k] for k in keys}
