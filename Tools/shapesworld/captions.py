@@ -62,13 +62,17 @@ def inventory_captions(language, objects):
     return [sentence(language, g.inventory(i, listing)) for i in range(len(g.inventory_templates))]
 
 
-def relation_captions(language, a, b):
-    """'a is <rel> b' and the inverse 'b is <inverse rel> a' (two paraphrases of one fact)."""
+def relation_captions(language, a, b, definite=True):
+    """'a is <rel> b' and the inverse 'b is <inverse rel> a' (two paraphrases of one fact).
+
+    ``definite``: the objects were already introduced by the inventory and are unique in the
+    scene, so languages with articles use the definite one ("the red circle").
+    """
     g = grammar(language)
     rel = relation_between(a, b)
     a_key, b_key = (a["colour"], a["shape"]), (b["colour"], b["shape"])
-    return [sentence(language, g.relation(a_key, rel, b_key)),
-            sentence(language, g.relation(b_key, INVERSE_RELATION[rel], a_key))]
+    return [sentence(language, g.relation(a_key, rel, b_key, definite)),
+            sentence(language, g.relation(b_key, INVERSE_RELATION[rel], a_key, definite))]
 
 
 def scene_captions(scene, languages=LANGUAGES):

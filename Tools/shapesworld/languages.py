@@ -60,7 +60,14 @@ class English:
         """Join clip phrases ("a red circle moving left", ...)."""
         return self.join(phrases)
 
-    def relation(self, a, rel, b):
+    def the(self, colour, shape):
+        """Definite singular noun phrase ("the red circle")."""
+        return f"the {colour} {shape}"
+
+    def relation(self, a, rel, b, definite=False):
+        """'a is <rel> b'; ``definite`` for objects already introduced (unique in the scene)."""
+        if definite:
+            return f"{self.the(*a)} is {self.rel[rel]} {self.the(*b)}"
         return f"{self.item(*a)} is {self.rel[rel]} {self.item(*b)}"
 
     def intro(self, template_index, name, colour, shape):
@@ -113,8 +120,17 @@ class Spanish(English):
             return items[0]
         return ", ".join(items[:-1]) + f" {self.conjunction} " + items[-1]
 
-    def relation(self, a, rel, b):
-        return f"{self.item(*a)} {self.rel[rel]} {self.item(*b)}"
+    definite_articles = {"m": "el", "f": "la"}
+
+    def the(self, colour, shape):
+        singular, _, gender = self.nouns[shape]
+        adjective = self.colours[colour][0 if gender == "m" else 1]
+        return f"{self.definite_articles[gender]} {singular} {adjective}"
+
+    def relation(self, a, rel, b, definite=False):
+        if not definite:
+            return f"{self.item(*a)} {self.rel[rel]} {self.item(*b)}"
+        return f"{self.the(*a)} {self.rel[rel]} {self.the(*b)}".replace(" de el ", " del ")
 
     def moving(self, colour, shape, direction):
         return f"{self.item(colour, shape)} {self.directions[direction]}"
@@ -146,9 +162,22 @@ class French(Spanish):
                            "il y a {list}")
     intro_templates = ("{name} est {item}", "voici {name}, {item}")
 
-    def relation(self, a, rel, b):
-        target = self.item(*b)  # always "un ..."/"une ...": elide the preposition
-        return f"{self.item(*a)} {self.rel[rel][:-2]}d'{target}"
+    def the(self, colour, shape):
+        singular, _, gender = self.nouns[shape]
+        adjective = self.colours[colour][0 if gender == "m" else 1]
+        article = "l'" if singular[0] in "aeiouéh" else ("le " if gender == "m" else "la ")
+        return f"{article}{singular} {adjective}"
+
+    def relation(self, a, rel, b, definite=False):
+        preposition = self.rel[rel][:-3]  # without the final " de"
+        if not definite:  # "de un/une" elides to "d'un/d'une"
+            return f"{self.item(*a)} {preposition} d'{self.item(*b)}"
+        target = self.the(*b)
+        if target.startswith("le "):
+            target = "du " + target[3:]  # de + le
+        else:
+            target = "de " + target
+        return f"{self.the(*a)} {preposition} {target}"
 
 
 class Italian(Spanish):
@@ -174,6 +203,23 @@ class Italian(Spanish):
     inventory_templates = ("{list}", "un'immagine con {list}", "{list} su uno sfondo uniforme",
                            "una scena con {list}")
     intro_templates = ("{name} è {item}", "ecco {name}, {item}")
+
+    def the(self, colour, shape):
+        singular, _, gender = self.nouns[shape]
+        adjective = self.colours[colour][0 if gender == "m" else 1]
+        article = "l'" if singular[0] in "aeiou" else ("il " if gender == "m" else "la ")
+        return f"{article}{singular} {adjective}"
+
+    def relation(self, a, rel, b, definite=False):
+        if not definite:
+            return f"{self.item(*a)} {self.rel[rel]} {self.item(*b)}"
+        target = self.the(*b)
+        if self.rel[rel].endswith(" di"):  # di + il/la/l' -> del/della/dell'
+            merged = {"il ": "del ", "la ": "della ", "l'": "dell'"}
+            for article, contraction in merged.items():
+                if target.startswith(article):
+                    return f"{self.the(*a)} {self.rel[rel][:-3]} {contraction}{target[len(article):]}"
+        return f"{self.the(*a)} {self.rel[rel]} {target}"
 
 
 class Russian(English):
@@ -228,7 +274,7 @@ class Russian(English):
     def join(self, items):
         return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " и " + items[-1]
 
-    def relation(self, a, rel, b):
+    def relation(self, a, rel, b, definite=False):  # no articles
         preposition, case = self.rel[rel]
         return f"{self.item(*a)} {preposition} {self.item(*b, case=case)}"
 
@@ -266,7 +312,7 @@ class Chinese(English):
     def join(self, items):
         return items[0] if len(items) == 1 else "、".join(items[:-1]) + "和" + items[-1]
 
-    def relation(self, a, rel, b):
+    def relation(self, a, rel, b, definite=False):  # no articles
         return f"{self.bare(*a)}在{self.bare(*b)}的{self.rel[rel]}"
 
     def action(self, subject, action):
@@ -303,7 +349,7 @@ class Japanese(English):
     def join(self, items):
         return items[0] if len(items) == 1 else "、".join(items[:-1]) + "と" + items[-1]
 
-    def relation(self, a, rel, b):
+    def relation(self, a, rel, b, definite=False):  # no articles
         return f"{self.item(*a)}が{self.item(*b)}の{self.rel[rel]}にあります"
 
     def action(self, subject, action):
@@ -357,7 +403,7 @@ class Korean(English):
     inventory_templates = (0, 1, 2, 3)  # Korean templates need particles: see inventory()
     intro_templates = (0, 1)
 
-    def relation(self, a, rel, b):
+    def relation(self, a, rel, b, definite=False):  # no articles
         return f"{particle(self.item(*a), '은', '는')} {self.item(*b)}의 {self.rel[rel]} 있다"
 
     def intro(self, template_index, name, colour, shape):
@@ -411,7 +457,14 @@ class Arabic(English):
     def join(self, items):
         return " و".join(items)
 
-    def relation(self, a, rel, b):
+    def the(self, colour, shape):
+        """Definite noun phrase: the article al- on the noun and on the adjective."""
+        singular, _, _, gender = self.nouns[shape]
+        return f"ال{singular} ال{self.colours[colour][1 if gender == 'f' else 0]}"
+
+    def relation(self, a, rel, b, definite=False):
+        if definite:  # nominal sentence: definite subject, prepositional predicate
+            return f"{self.the(*a)} {self.rel[rel]} {self.the(*b)}"
         verb = "توجد" if self.nouns[a[1]][3] == "f" else "يوجد"
         return f"{verb} {self.item(*a)} {self.rel[rel]} {self.item(*b)}"
 

@@ -133,3 +133,32 @@ def test_clip_captions():
     assert clip_caption("ru", sprites) == "Красный круг, движущийся влево, и зелёная звезда, движущаяся вверх."
     assert clip_caption("zh", sprites[:1]) == "一个红色圆形向左移动。"
     assert all(clip_caption(language, sprites) for language in LANGUAGES)
+
+
+def test_definite_relations_use_articles_and_contractions():
+    cases = {
+        "en": "the red circle is to the left of the blue hexagon",
+        "es": "el círculo rojo está a la izquierda del hexágono azul",
+        "fr": "le cercle rouge est à gauche de l'hexagone bleu",
+        "it": "il cerchio rosso è a sinistra dell'esagono blu",
+        "ar": "الدائرة الحمراء على يسار المسدس الأزرق",
+        "ru": "красный круг слева от синего шестиугольника",
+    }
+    for language, expected in cases.items():
+        assert grammar(language).relation(("red", "circle"), "left", ("blue", "hexagon"), True) == expected
+    assert grammar("fr").relation(("white", "star"), "above", ("orange", "square"), True) == \
+        "l'étoile blanche est au-dessus du carré orange"
+    assert grammar("it").relation(("white", "star"), "above", ("orange", "square"), True) == \
+        "la stella bianca è sopra il quadrato arancione"
+
+
+def test_scene_relation_captions_are_definite():
+    a = make_object("star", "white", 10, 30, 6)
+    b = make_object("square", "orange", 45, 31, 6)
+    scene = {"objects": [a, b]}
+    captions = scene_captions(scene, ["en", "fr"])
+    assert captions["en"][-2:] == [
+        "A white star and an orange square. The white star is to the left of the orange square.",
+        "A white star and an orange square. The orange square is to the right of the white star."]
+    assert captions["fr"][-2] == ("Une étoile blanche et un carré orange. "
+                                  "L'étoile blanche est à gauche du carré orange.")
