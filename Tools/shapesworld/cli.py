@@ -63,7 +63,9 @@ def command_judge(args):
 
 
 def command_selftest(args):
-    result = run_selftest(args.scenes, args.size, occlusion=args.occlusion, noise=args.noise)
+    jpeg_range = tuple(int(q) for q in args.jpeg_quality.split(","))
+    result = run_selftest(args.scenes, args.size, occlusion=args.occlusion, noise=args.noise,
+                          jpeg_range=jpeg_range)
     result["thresholds"] = THRESHOLDS
     if args.stories:
         result["stories"] = run_story_selftest(args.stories, args.size)
@@ -97,6 +99,8 @@ def main(argv=None):
                           help="measure on scenes with overlapping objects (no threshold)")
     selftest.add_argument("--noise", type=float, default=0.0,
                           help="also add Gaussian pixel noise of this sigma to the degraded images")
+    selftest.add_argument("--jpeg-quality", default="75,95",
+                          help="LOW,HIGH inclusive range of JPEG qualities for the degraded images")
     selftest.set_defaults(run=command_selftest)
     args = parser.parse_args(argv)
     return args.run(args)

@@ -38,15 +38,16 @@ def jpeg_round_trip(image, quality):
     return np.asarray(Image.open(buffer).convert("RGB"))
 
 
-def random_degradation(rng, noise_sigma=0.0):
+def random_degradation(rng, noise_sigma=0.0, jpeg_range=JPEG_QUALITY_RANGE):
     """Parameters of one random degradation (all three kinds, random strengths).
 
     ``noise_sigma`` > 0 adds pixel noise of that standard deviation (an extra stress test, not
-    part of the issue's degradations), drawn from a seed taken from ``rng``.
+    part of the issue's degradations), drawn from a seed taken from ``rng``. ``jpeg_range`` is the
+    inclusive range of JPEG qualities.
     """
     params = {"blur_sigma": float(rng.uniform(0.0, MAX_BLUR_SIGMA)),
               "gains": [float(g) for g in rng.uniform(1 - MAX_COLOUR_SHIFT, 1 + MAX_COLOUR_SHIFT, 3)],
-              "jpeg_quality": int(rng.integers(JPEG_QUALITY_RANGE[0], JPEG_QUALITY_RANGE[1] + 1))}
+              "jpeg_quality": int(rng.integers(jpeg_range[0], jpeg_range[1] + 1))}
     if noise_sigma > 0:
         params.update(noise_sigma=float(noise_sigma), noise_seed=int(rng.integers(2**31 - 1)))
     return params

@@ -9,7 +9,7 @@ positives. The thresholds the judge must meet are in ``THRESHOLDS``.
 
 import numpy as np
 
-from degrade import apply_degradation, random_degradation
+from degrade import JPEG_QUALITY_RANGE, apply_degradation, random_degradation
 from judge import judge_image, judge_frames, match_objects
 from scene import render_scene, sample_scene
 from splits import SPLITS, rng_for
@@ -41,10 +41,12 @@ def _figures(totals):
             "missed": int(totals["missed"]), "false_positives": int(totals["false_positives"])}
 
 
-def run_selftest(scenes=100, size=64, seed_start=TEST_SEED_START, occlusion=False, noise=0.0):
+def run_selftest(scenes=100, size=64, seed_start=TEST_SEED_START, occlusion=False, noise=0.0,
+                 jpeg_range=JPEG_QUALITY_RANGE):
     """Judge ``scenes`` clean renders and the same scenes degraded; return the figures.
 
-    ``noise`` adds Gaussian pixel noise of that sigma to the degraded images (stress test).
+    ``noise`` adds Gaussian pixel noise of that sigma to the degraded images, ``jpeg_range``
+    overrides the JPEG qualities (both stress tests beyond the issue's degradations).
     """
     keys = ("objects", "shape_correct", "colour_correct", "box_iou_ok", "missed",
             "false_positives")
@@ -53,11 +55,11 @@ def run_selftest(scenes=100, size=64, seed_start=TEST_SEED_START, occlusion=Fals
         rng = rng_for("detect", seed)
         scene = sample_scene(rng, size, occlusion=occlusion)
         image = render_scene(scene)
-        degraded = apply_degradation(image, random_degradation(rng, noise))
+        degraded = apply_degradation(image, random_degradation(rng, noise, jpeg_range))
         _tally(totals["clean"], scene["objects"], judge_image(image))
         _tally(totals["degraded"], scene["objects"], judge_image(degraded))
     result = {"size": size, "scenes": scenes, "seeds": [seed_start, seed_start + scenes - 1],
-              "occlusion": occlusion, "extra_noise_sigma": noise}
+              "occlusion": occlusion, "extra_noise_sigma": noise, "jpeg_quality_range": list(jpeg_range)}
     for condition in ("clean", "degraded"):
         result[condition] = _figures(totals[condition])
     combined = {k: totals["clean"][k] + totals["degraded"][k] for k in keys}
