@@ -346,12 +346,22 @@ struct JobRoutesTests {
     @Test func gaugesReturnToZeroAndNothingLeaksAfterABurst() throws {
         let test = try TestService { $0.compute.workers = 1; $0.compute.queueDepth = 3 }
         defer { test.stop() }
-        let statuses = onThreads(12) { index -> Int in
-            let body = index % 3 == 0 ? "{\"size\":64,\"iterations\":30,\"async\":true}" : "{\"size\":64,\"iterations\":30}"
-            return (try? test.sgemm(body).status) ?? -1
+        // Hold the only worker, so exactly queue_depth of the burst are accepted.
+        let blocker = try test.submitAsync(size: 128, iterations: 100_000)
+        #expect(Self.waitRunning(test))
+        let burst = Background {
+            onThreads(12) { index -> Int in
+                let body = index % 3 == 0 ? "{\"size\":64,\"iterations\":30,\"async\":true}" : "{\"size\":64,\"iterations\":30}"
+                return (try? test.sgemm(body).status) ?? -1
+            }
         }
+        let refused = [("route", "/v1/diagnostics/sgemm"), ("method", "POST"), ("status", "503")]
+        #expect(eventually { test.service.metrics.value(ServiceMetrics.requests, labels: refused) == 9 })
+        #expect(test.service.pool.queuedCount == 3)
+        #expect(try test.request("DELETE", "/v1/jobs/\(blocker)").status == 200)
+        let statuses = try #require(burst.wait())
         #expect(statuses.allSatisfy { [200, 202, 503].contains($0) }, "\(statuses)")
-        #expect(statuses.contains(503))
+        #expect(statuses.filter { $0 == 503 }.count == 9, "\(statuses)")
         #expect(test.waitUntilIdle())
         let accepted = statuses.filter { $0 == 200 || $0 == 202 }.count
         let succeeded = [("task", "diagnostics.sgemm"), ("outcome", "succeeded")]
@@ -359,8 +369,8 @@ struct JobRoutesTests {
         #expect(try test.metric("inference_queue_size") == 0)
         #expect(try test.metric("inference_jobs_in_flight") == 0)
         #expect(test.service.jobs.unfinishedCount == 0)
-        // Refused submissions leave nothing behind in the job store.
-        #expect(test.service.jobs.count == accepted)
+        // Refused submissions leave nothing behind in the job store (the burst plus the blocker).
+        #expect(test.service.jobs.count == accepted + 1)
         #expect(test.service.pool.queuedCount == 0 && test.service.pool.runningCount == 0)
         // Every connection closed: only the scrape's own is open while it renders.
         #expect(try eventually { try test.metric("http_server_connections_active") == 1 })

@@ -186,10 +186,15 @@ enum HTTP1 {
         port: UInt16, _ method: String, _ path: String, headers: [(String, String)] = [], body: String? = nil,
         timeout: Double = 20
     ) throws -> ClientResponse {
+        let started = Date()
         let client = try BlockingHTTPClient(port: port, receiveTimeout: timeout)
         defer { client.close() }
-        try client.sendRequest(method, path, headers: headers + [("Connection", "close")], body: body)
-        return try client.readResponse()
+        do {
+            try client.sendRequest(method, path, headers: headers + [("Connection", "close")], body: body)
+            return try client.readResponse()
+        } catch {
+            throw ClientError(description: "\(method) \(path) on port \(port) after \(String(format: "%.3f", Date().timeIntervalSince(started))) s: \(error) (errno \(errno))")
+        }
     }
 }
 
