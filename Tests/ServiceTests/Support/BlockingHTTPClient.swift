@@ -91,7 +91,9 @@ final class BlockingHTTPClient: @unchecked Sendable {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard status == 0 else {
+        // A connect interrupted by a signal goes on in the background; EISCONN/EALREADY
+        // then mean it completed or is completing (loopback: at once).
+        guard status == 0 || errno == EINTR else {
             let code = errno
             Glibc.close(descriptor)
             throw ClientError(description: "connect to port \(port): errno \(code)")
@@ -117,6 +119,7 @@ final class BlockingHTTPClient: @unchecked Sendable {
         var offset = 0
         while offset < bytes.count {
             let count = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw ClientError(description: "send: errno \(errno)") }
             offset += count
         }
@@ -159,7 +162,11 @@ final class BlockingHTTPClient: @unchecked Sendable {
     /// Reads more bytes into the buffer; false at end of stream or timeout.
     private func receiveMore() throws -> Bool {
         var buffer = [UInt8](repeating: 0, count: 65536)
-        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        var count: Int
+        repeat {
+            // EINTR: a signal (SIGCHLD from the process tests' children) hit this thread.
+            count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        } while count < 0 && errno == EINTR
         guard count > 0 else { return false }
         pending.append(contentsOf: buffer[0..<count])
         return true
