@@ -105,17 +105,24 @@ public final class ModelRegistry: Sendable {
         let started = Date()
         do {
             let (model, bytes, digest) = try open(entry)
-            records.withLock { records in
+            // An unload that came while the file was being verified and mapped wins.
+            let kept = records.withLock { records -> Bool in
+                guard records[name]?.state == .loading else { return false }
                 records[name]?.state = .ready
                 records[name]?.model = model
                 records[name]?.bytes = bytes
                 records[name]?.verifiedDigest = digest
                 records[name]?.loadSeconds = Date().timeIntervalSince(started)
+                return true
             }
+            guard kept else { throw AccessError.notReady(name: name, state: .unloaded, reason: "unloaded while loading") }
             return model
+        } catch let error as AccessError {
+            throw error
         } catch {
             let reason = "\(error)"
             records.withLock { records in
+                guard records[name]?.state == .loading else { return }
                 records[name]?.state = .failed
                 records[name]?.model = nil
                 records[name]?.failureReason = reason
