@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import HTTP
 @testable import Service
+import Weights
 
 /// The registry with real safetensors files in a temporary `models.root`, over HTTP.
 @Suite("ModelRegistry: loading, verification, failures, confinement, admin routes")
@@ -225,6 +226,36 @@ struct ModelRegistryTests {
         try FileManager.default.createSymbolicLink(at: linkedRoot, withDestinationURL: fixture.root.url)
         let throughLink = ModelRegistry(settings: .init(root: linkedRoot.path, entries: [fixture.entries[0]]))
         #expect(try throughLink.load("good").parameterCount == ModelFixtures.parameterCount)
+    }
+
+    /// An unload that arrives while the weights are still being verified wins: the model
+    /// ends unloaded, not ready.
+    @Test func unloadDuringLoadingWins() throws {
+        let root = try TemporaryDirectory("big-model")
+        defer { root.remove() }
+        // 64 MiB with a digest to verify: loading takes long enough to be watched.
+        var writer = SafetensorsWriter()
+        try writer.add("big", dataType: .float32, shape: [16 << 20], bytes: [UInt8](repeating: 0, count: 64 << 20))
+        let file = root.file("big.safetensors")
+        try writer.write(to: file)
+        let digest = try SHA256Digest.ofFile(at: file).hexadecimal
+        let registry = ModelRegistry(settings: .init(root: root.path, entries: [
+            .init(name: "big", task: "t", path: "big.safetensors", sha256: digest, load: .lazy),
+        ]))
+        let loader = Background { () -> String in
+            do { return "loaded \(try registry.load("big").name)" } catch { return "\(error)" }
+        }
+        #expect(eventually(timeout: 5) { registry.status(of: "big")?.state == .loading })
+        // While loading: a second load is refused, a use gets 503 "loading".
+        #expect(throws: ModelRegistry.AccessError.notReady(name: "big", state: .loading, reason: nil)) { try registry.load("big") }
+        try registry.unload("big")
+        let outcome = loader.wait()
+        #expect(outcome?.contains("unloaded") == true, "\(outcome ?? "no outcome")")
+        #expect(registry.status(of: "big")?.state == .unloaded)
+        #expect(registry.memoryBytesByModel.isEmpty)
+        // And it loads normally afterwards.
+        #expect(try registry.load("big").parameterCount == 16 << 20)
+        #expect(registry.status(of: "big")?.state == .ready)
     }
 
     @Test func adminRoutesNeedAConfiguredToken() throws {
