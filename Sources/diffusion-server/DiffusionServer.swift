@@ -15,7 +15,7 @@ struct DiffusionServer: ParsableCommand {
         commandName: "diffusion-server",
         abstract: "Serve diffusion models over HTTP on CPU.")
 
-    @Option(name: .long, help: "YAML configuration file (default: $DIFFUSION_CONFIG or Config/default.yaml).")
+    @Option(name: .long, help: "YAML configuration file (default: $DIFFUSION_CONFIG, else Config/default.yaml, else the built-in defaults it mirrors).")
     var config: String?
 
     @Option(name: .long, help: "Address to bind (overrides DIFFUSION_HOST and the file).")
@@ -46,10 +46,17 @@ struct DiffusionServer: ParsableCommand {
     func run() throws {
         BLASRuntime.ensureFastKernel()
         let environment = ProcessInfo.processInfo.environment
-        let path = config ?? environment["DIFFUSION_CONFIG"] ?? "Config/default.yaml"
+        let explicitPath = config ?? environment["DIFFUSION_CONFIG"]
+        let path = explicitPath ?? "Config/default.yaml"
         var settings: ServiceConfiguration
         do {
-            settings = try ServiceConfiguration.load(file: path)
+            // With no file named, a missing Config/default.yaml means the built-in defaults,
+            // which ServiceConfigurationTests prove equal to that file: the embedded default.
+            if explicitPath == nil && !FileManager.default.fileExists(atPath: path) {
+                settings = ServiceConfiguration()
+            } else {
+                settings = try ServiceConfiguration.load(file: path)
+            }
             try settings.applyEnvironment(environment)
         } catch {
             FileHandle.standardError.write(Data("diffusion-server: \(error)\n".utf8))
