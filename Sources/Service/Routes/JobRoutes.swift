@@ -45,20 +45,84 @@ struct JobRoutes {
         let counter = EventCounter()
         events.send(ServerSentEvent(id: counter.next(), event: job.state == .queued ? "queued" : "started",
                                     data: String(decoding: JobSnapshot.json(job), as: UTF8.self), retry: 2000))
+        // Progress is coalesced: while one progress event is still unwritten (a slow
+        // client), newer ones replace each other instead of piling up in the buffer.
+        let progress = LatestValueSender<JobProgress> { update, onFlushed in
+            let data = (try? JSONEncoder().encode(update)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            events.send(ServerSentEvent(id: counter.next(), event: "progress", data: data), onFlushed: onFlushed)
+        }
         let token = job.addObserver { event in
             switch event {
             case .started:
                 events.send(ServerSentEvent(id: counter.next(), event: "started", data: "{\"id\":\"\(job.id)\"}"))
-            case .progress(let progress):
-                let data = (try? JSONEncoder().encode(progress)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-                events.send(ServerSentEvent(id: counter.next(), event: "progress", data: data))
+            case .progress(let update):
+                progress.offer(update)
             case .finished(let state, _):
                 let name = state == .succeeded ? "completed" : state.rawValue
-                events.send(ServerSentEvent(id: counter.next(), event: name, data: String(decoding: JobSnapshot.json(job), as: UTF8.self)))
-                events.close()
+                progress.close {
+                    events.send(ServerSentEvent(id: counter.next(), event: name, data: String(decoding: JobSnapshot.json(job), as: UTF8.self)))
+                    events.close()
+                }
             }
         }
         context.responder.onCancel { job.removeObserver(token) }
+    }
+}
+
+/// Sends the newest of a stream of values, at most one unflushed at a time: values
+/// offered while one is being written replace each other, and the latest is sent when
+/// the write completes. `close(then:)` drops whatever is pending and runs a last action.
+/// Every send happens under the lock, so nothing can be written after the last action.
+final class LatestValueSender<Value: Sendable>: Sendable {
+    private struct State {
+        var writing = false
+        var pending: Value?
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+    private let send: @Sendable (Value, _ onFlushed: @escaping @Sendable (Bool) -> Void) -> Void
+
+    init(send: @escaping @Sendable (Value, _ onFlushed: @escaping @Sendable (Bool) -> Void) -> Void) {
+        self.send = send
+    }
+
+    func offer(_ value: Value) {
+        state.withLock { state in
+            guard !state.closed else { return }
+            if state.writing {
+                state.pending = value
+            } else {
+                state.writing = true
+                send(value, flushed)
+            }
+        }
+    }
+
+    func close(then lastAction: () -> Void) {
+        state.withLock { state in
+            state.closed = true
+            state.pending = nil
+            lastAction()
+        }
+    }
+
+    /// Called when a write completes (possibly synchronously, from inside `send`).
+    private var flushed: @Sendable (Bool) -> Void {
+        { [self] _ in
+            // A completion may arrive on the thread that holds the lock (when the stream
+            // is already gone); hop off so the lock is never taken twice.
+            DispatchQueue.global().async { [self] in
+                state.withLock { state in
+                    guard !state.closed, let pending = state.pending else {
+                        state.writing = false
+                        return
+                    }
+                    state.pending = nil
+                    send(pending, flushed)
+                }
+            }
+        }
     }
 }
 
