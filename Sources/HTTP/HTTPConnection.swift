@@ -32,6 +32,8 @@ final class HTTPConnection: @unchecked Sendable {
     private let writeSource: any DispatchSourceWrite
     private let timer: any DispatchSourceTimer
     private var readSuspended = false
+    /// Reading and parsing stopped because answers are piling up unread (see `processBufferedRequests`).
+    private var pausedForOutput = false
     private var writeSuspended = true
     private var pendingSourceCancels = 2
 
@@ -63,6 +65,8 @@ final class HTTPConnection: @unchecked Sendable {
 
     /// Bytes of pipelined input buffered while a request is in flight before reading pauses.
     private static let maxBufferedWhileBusy = 1 << 20
+    /// Unwritten response bytes above which no further pipelined request is started.
+    private static let maxPendingOutput = 1 << 20
     private static let readChunkSize = 64 * 1024
 
     init(
@@ -137,6 +141,14 @@ final class HTTPConnection: @unchecked Sendable {
 
     private func processBufferedRequests() {
         while current == nil, !closeWhenFlushed, !isClosed {
+            if outbound.count - outboundOffset > Self.maxPendingOutput {
+                // The client pipelines but does not read: take no more requests (and read
+                // no more bytes) until the answers already queued are written, so its
+                // unread answers cannot grow without bound. `flush` resumes.
+                pausedForOutput = true
+                suspendReading()
+                return
+            }
             do {
                 switch try parser.nextEvent() {
                 case .needsMoreData:
@@ -315,7 +327,12 @@ final class HTTPConnection: @unchecked Sendable {
             writeSource.suspend()
         }
         notifyFlushWaiters()
-        if closeWhenFlushed && current == nil { close() }
+        if closeWhenFlushed && current == nil { return close() }
+        if pausedForOutput {
+            pausedForOutput = false
+            resumeReading()
+            processBufferedRequests()
+        }
     }
 
     private func notifyFlushWaiters() {

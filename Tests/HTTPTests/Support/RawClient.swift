@@ -48,6 +48,24 @@ final class RawClient {
         }
     }
 
+    /// Sends `text` from a background thread (for senders that block on a full socket
+    /// while the test reads); the bytes go out in order, stopping at the first error.
+    func sendInBackground(_ text: String) {
+        // The thread writes through its own duplicate of the descriptor, so a number
+        // reused after this client closes can never receive these bytes.
+        let descriptor = dup(descriptor)
+        let bytes = Array(text.utf8)
+        Thread {
+            defer { close(descriptor) }
+            var offset = 0
+            while offset < bytes.count {
+                let count = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if count <= 0 { return }
+                offset += count
+            }
+        }.start()
+    }
+
     /// Half-closes the sending side (the server sees end of stream).
     func shutdownWrite() { shutdown(descriptor, Int32(SHUT_WR)) }
 
