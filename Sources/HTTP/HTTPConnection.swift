@@ -127,8 +127,12 @@ final class HTTPConnection: @unchecked Sendable {
             }
         }
         if failed { return close() }
-        lastActivity = Self.now()
-        if phaseBefore == .idle, parser.phase != .idle { headStartedAt = lastActivity }
+        // Empty lines between requests (RFC 9112 §2.2) are ignored, and so do not count
+        // as activity: otherwise a client trickling CRLFs would hold the connection open
+        // forever without ever starting a request.
+        let phaseAfter = parser.phase
+        if phaseAfter != .idle || endOfStream { lastActivity = Self.now() }
+        if phaseBefore == .idle, phaseAfter != .idle { headStartedAt = lastActivity }
         if endOfStream {
             inputClosed = true
             suspendReading()
