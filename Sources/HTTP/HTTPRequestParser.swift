@@ -237,6 +237,11 @@ struct HTTPRequestParser {
             body = Array(buffer[bodyStart..<(bodyStart + length)])
             scanIndex = bodyStart + length
         case .chunked(var decoder):
+            // Drop the other references to the decoder (in `state` and `framing`) so its
+            // body buffer is uniquely owned: otherwise every append copies the whole body
+            // decoded so far (copy-on-write), which is quadratic in the body size.
+            state = .head
+            framing = .length(0)
             let finished = try decoder.decode(buffer, limits: limits)
             framing = .chunked(decoder)
             guard finished else {
