@@ -369,6 +369,9 @@ final class HTTPConnection: @unchecked Sendable {
 
     private func timerFired() {
         guard current == nil, !isClosed else { return }
+        // Already answering with a final error and closing: a deadline passing now means
+        // the client is not reading that answer. Close rather than queue a second one.
+        if closeWhenFlushed { return close() }
         let now = Self.now()
         switch parser.phase {
         case .idle:
