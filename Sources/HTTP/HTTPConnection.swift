@@ -271,7 +271,11 @@ final class HTTPConnection: @unchecked Sendable {
         var text = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
         text += "Server: \(serverName)\r\nDate: \(HTTPDate.now())\r\n"
         for field in headers where field.name.lowercased() != "connection" {
-            text += "\(field.name): \(field.value)\r\n"
+            // RFC 9110 §5.5: a sender must not generate CR, LF or NUL in a field. A handler
+            // that copies request data into a header (a name, a Location) must not be able
+            // to split the response: invalid names are dropped, CTLs in values become SP.
+            guard !field.name.isEmpty, field.name.utf8.allSatisfy(ByteClass.isToken) else { continue }
+            text += "\(field.name): \(Self.sanitizedFieldValue(field.value))\r\n"
         }
         if let inFlight, inFlight.keepAlive {
             if inFlight.version == .http1_0 { text += "Connection: keep-alive\r\n" }
@@ -280,6 +284,12 @@ final class HTTPConnection: @unchecked Sendable {
         }
         text += "\r\n"
         return Array(text.utf8)
+    }
+
+    private static func sanitizedFieldValue(_ value: String) -> String {
+        if value.utf8.allSatisfy(ByteClass.isFieldValue) { return value }
+        let bytes = value.utf8.map { ByteClass.isFieldValue($0) ? $0 : ByteClass.space }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Answers a framing or limit error with a problem document, then closes.

@@ -232,6 +232,28 @@ import Testing
         #expect(client.isClosedByPeer())
     }
 
+    // Response splitting: request data copied into a response header cannot add
+    // header lines or a second response (RFC 9110 §5.5).
+    @Test func handlerHeadersCannotSplitTheResponse() throws {
+        let server = try makeTestServer { router in
+            router.get("/reflect/{value}") { request, responder in
+                let value = request.pathParameters["value"] ?? ""
+                responder.send(HTTPResponse(status: .ok, headers: ["X-Reflected": value, "Bad Name\r\nX-Evil": "1"], body: Array("ok".utf8)))
+            }
+        }
+        defer { server.stopAndWait(gracePeriod: 1) }
+        let client = try RawClient(port: server.port)
+        client.send(get("/reflect/a%0D%0ASet-Cookie:%20x=1%0D%0A%0D%0AHTTP%201.1%20200%20OK"))
+        let response = try #require(client.readResponse())
+        #expect(response.status == 200)
+        #expect(response.header("Set-Cookie") == nil)
+        #expect(response.header("X-Evil") == nil)
+        #expect(response.header("X-Reflected") == "a  Set-Cookie: x=1    HTTP 1.1 200 OK")
+        #expect(response.bodyText == "ok")
+        client.send(healthzRequest)
+        #expect(client.readResponse()?.bodyText == RawRequestTable.healthz, "no smuggled second response")
+    }
+
     // Pipelined requests behind a slow one are answered in order, after it.
     @Test func pipelinedRequestsWaitForSlowAnswer() throws {
         let server = try makeTestServer()
