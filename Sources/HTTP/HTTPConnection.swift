@@ -31,6 +31,13 @@ final class HTTPConnection: @unchecked Sendable {
     private let readSource: any DispatchSourceRead
     private let writeSource: any DispatchSourceWrite
     private let timer: any DispatchSourceTimer
+    /// The deadline of the phase being timed (keep-alive, header or body-idle); nil while
+    /// a handler works or nothing is timed.
+    private var wantedDeadline: UInt64?
+    /// What the Dispatch timer is actually scheduled for (nil once it fired). Rescheduling
+    /// a Dispatch timer wakes the manager thread, so it is only moved earlier; when it
+    /// fires before `wantedDeadline` it is simply re-armed (see `armTimer`).
+    private var scheduledDeadline: UInt64?
     private var readSuspended = false
     /// Reading and parsing stopped because answers are piling up unread (see `processBufferedRequests`).
     private var pausedForOutput = false
@@ -183,7 +190,7 @@ final class HTTPConnection: @unchecked Sendable {
         let keepAlive = request.wantsKeepAlive && requestsServed < limits.maxRequestsPerConnection && !draining && !inputClosed
         let responder = Responder(connection: self, method: request.method)
         current = InFlight(responder: responder, method: request.method, version: request.version, keepAlive: keepAlive)
-        timer.schedule(deadline: .distantFuture)
+        wantedDeadline = nil
         handler.handle(request, responder: responder)
     }
 
@@ -374,15 +381,27 @@ final class HTTPConnection: @unchecked Sendable {
             (seconds, start) = (limits.bodyIdleTimeout, lastActivity)
         }
         let deadline = start + UInt64(max(seconds, 0) * 1_000_000_000)
+        wantedDeadline = deadline
+        // Keep an earlier scheduled firing: it re-arms for the real deadline. This turns
+        // two timer reschedules per request into about one per timeout period.
+        if let scheduled = scheduledDeadline, scheduled <= deadline { return }
+        scheduledDeadline = deadline
         timer.schedule(deadline: DispatchTime(uptimeNanoseconds: deadline))
     }
 
     private func timerFired() {
-        guard current == nil, !isClosed else { return }
+        scheduledDeadline = nil
+        guard let wanted = wantedDeadline, current == nil, !isClosed, !pausedForOutput else { return }
+        let now = Self.now()
+        if now < wanted {
+            // An earlier schedule firing: wait for the deadline actually wanted.
+            scheduledDeadline = wanted
+            timer.schedule(deadline: DispatchTime(uptimeNanoseconds: wanted))
+            return
+        }
         // Already answering with a final error and closing: a deadline passing now means
         // the client is not reading that answer. Close rather than queue a second one.
         if closeWhenFlushed { return close() }
-        let now = Self.now()
         switch parser.phase {
         case .idle:
             if now >= lastActivity + UInt64(limits.keepAliveTimeout * 1e9) { return close() }
