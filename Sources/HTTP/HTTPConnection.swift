@@ -204,9 +204,8 @@ final class HTTPConnection: @unchecked Sendable {
             if response.status.allowsBody {
                 response.headers.set("Content-Length", String(response.body.count))
             }
-            var head = responseHead(response.status, headers: response.headers, inFlight: inFlight)
-            if sendsBody { head.append(contentsOf: response.body) }
-            enqueue(head)
+            enqueue(responseHead(response.status, headers: response.headers, inFlight: inFlight))
+            if sendsBody { enqueue(response.body) }
             inFlight.responder.reportFinished(status: response.status, bodyBytes: sendsBody ? response.body.count : 0)
             finishCurrent(keepAlive: inFlight.keepAlive)
         }
@@ -275,22 +274,35 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func responseHead(_ status: HTTPStatus, headers: HTTPHeaders, inFlight: InFlight?) -> [UInt8] {
-        var text = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
-        text += "Server: \(serverName)\r\nDate: \(HTTPDate.now())\r\n"
-        for field in headers where field.name.lowercased() != "connection" {
+        // Built as bytes (not a String converted at the end): one buffer, no re-copy.
+        var head: [UInt8] = []
+        head.reserveCapacity(160 + headers.fields.count * 48)
+        head.append(contentsOf: "HTTP/1.1 ".utf8)
+        head.append(contentsOf: String(status.code).utf8)
+        head.append(ByteClass.space)
+        head.append(contentsOf: status.reasonPhrase.utf8)
+        head.append(contentsOf: "\r\nServer: ".utf8)
+        head.append(contentsOf: serverName.utf8)
+        head.append(contentsOf: "\r\nDate: ".utf8)
+        head.append(contentsOf: HTTPDate.now().utf8)
+        head.append(contentsOf: "\r\n".utf8)
+        for field in headers where !field.name.equalsIgnoringASCIICase("Connection") {
             // RFC 9110 §5.5: a sender must not generate CR, LF or NUL in a field. A handler
             // that copies request data into a header (a name, a Location) must not be able
             // to split the response: invalid names are dropped, CTLs in values become SP.
             guard !field.name.isEmpty, field.name.utf8.allSatisfy(ByteClass.isToken) else { continue }
-            text += "\(field.name): \(Self.sanitizedFieldValue(field.value))\r\n"
+            head.append(contentsOf: field.name.utf8)
+            head.append(contentsOf: ": ".utf8)
+            head.append(contentsOf: Self.sanitizedFieldValue(field.value).utf8)
+            head.append(contentsOf: "\r\n".utf8)
         }
         if let inFlight, inFlight.keepAlive {
-            if inFlight.version == .http1_0 { text += "Connection: keep-alive\r\n" }
+            if inFlight.version == .http1_0 { head.append(contentsOf: "Connection: keep-alive\r\n".utf8) }
         } else {
-            text += "Connection: close\r\n"
+            head.append(contentsOf: "Connection: close\r\n".utf8)
         }
-        text += "\r\n"
-        return Array(text.utf8)
+        head.append(contentsOf: "\r\n".utf8)
+        return head
     }
 
     private static func sanitizedFieldValue(_ value: String) -> String {
