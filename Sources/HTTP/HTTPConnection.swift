@@ -439,11 +439,15 @@ final class HTTPConnection: @unchecked Sendable {
                 close()
             } else if current != nil {
                 current?.keepAlive = false
-            } else {
+            } else if parser.phase == .idle {
+                // Only an answer is still being written: close once it is.
                 closeWhenFlushed = true
             }
+            // Otherwise a request is partly received: it is in flight too. Let it arrive
+            // (under its header/body deadlines and the grace period); `dispatch` answers
+            // it with `Connection: close` because `draining` is set.
         }
-    }
+
 
     /// Closes at once, cancelling any request in flight.
     func forceClose() {

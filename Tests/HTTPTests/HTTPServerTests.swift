@@ -181,6 +181,25 @@ import Glibc
         #expect(throws: SocketError.self) { _ = try RawClient(port: port) }
     }
 
+    // A request whose bytes are still arriving when stop begins is in flight too: it is
+    // read to the end and answered (with Connection: close) within the grace period.
+    @Test func gracefulStopCompletesPartlyReceivedRequest() throws {
+        let server = try makeTestServer()
+        let client = try RawClient(port: server.port)
+        client.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhel")
+        Thread.sleep(forTimeInterval: 0.1)
+        let stopped = Probe(false)
+        server.stop(gracePeriod: 5) { stopped.update { $0 = true } }
+        Thread.sleep(forTimeInterval: 0.2)
+        client.send("lo")
+        let response = try #require(client.readResponse())
+        #expect(response.status == 200)
+        #expect(response.bodyText == "hello")
+        #expect(response.closesConnection)
+        #expect(client.isClosedByPeer())
+        #expect(eventually(within: 2) { stopped.value })
+    }
+
     // After the grace period, what is still open is closed and its Responder cancelled.
     @Test func stopForceClosesAfterGracePeriod() throws {
         let cancelled = Probe(false)
