@@ -144,8 +144,13 @@ final class HTTPConnection: @unchecked Sendable {
             inputClosed = true
             suspendReading()
             // The client is gone (or half-closed): a request still in flight is cancelled,
-            // as Go's net/http does; its answer is still written if it comes.
-            current?.responder.cancel()
+            // as Go's net/http does; its answer is still written if it comes within
+            // `keepAliveTimeout`. A handler that stops on cancellation without answering
+            // would otherwise hold the connection (and its descriptor) forever.
+            if let inFlight = current {
+                inFlight.responder.cancel()
+                setDeadline(lastActivity + UInt64(max(limits.keepAliveTimeout, 0) * 1_000_000_000))
+            }
         }
         processBufferedRequests()
     }
@@ -392,7 +397,10 @@ final class HTTPConnection: @unchecked Sendable {
         case .body:
             (seconds, start) = (limits.bodyIdleTimeout, lastActivity)
         }
-        let deadline = start + UInt64(max(seconds, 0) * 1_000_000_000)
+        setDeadline(start + UInt64(max(seconds, 0) * 1_000_000_000))
+    }
+
+    private func setDeadline(_ deadline: UInt64) {
         wantedDeadline = deadline
         // Keep an earlier scheduled firing: it re-arms for the real deadline. This turns
         // two timer reschedules per request into about one per timeout period.
@@ -403,7 +411,7 @@ final class HTTPConnection: @unchecked Sendable {
 
     private func timerFired() {
         scheduledDeadline = nil
-        guard let wanted = wantedDeadline, current == nil, !isClosed, !pausedForOutput else { return }
+        guard let wanted = wantedDeadline, !isClosed, !pausedForOutput, current == nil || inputClosed else { return }
         let now = Self.now()
         if now < wanted {
             // An earlier schedule firing: wait for the deadline actually wanted.
@@ -411,6 +419,9 @@ final class HTTPConnection: @unchecked Sendable {
             timer.schedule(deadline: DispatchTime(uptimeNanoseconds: wanted))
             return
         }
+        // The client left while its request was in flight and no answer came: give up
+        // (the responder is already cancelled; `close` reports 499 to onFinish).
+        if current != nil { return close() }
         // Already answering with a final error and closing: a deadline passing now means
         // the client is not reading that answer. Close rather than queue a second one.
         if closeWhenFlushed { return close() }
@@ -447,7 +458,7 @@ final class HTTPConnection: @unchecked Sendable {
             // (under its header/body deadlines and the grace period); `dispatch` answers
             // it with `Connection: close` because `draining` is set.
         }
-
+    }
 
     /// Closes at once, cancelling any request in flight.
     func forceClose() {

@@ -192,6 +192,40 @@ import Testing
         #expect(eventually(within: 2) { server.connectionCount == 0 })
     }
 
+    // onFinish reports the status and body bytes written (0 for HEAD), or 499 when the
+    // client left before the answer. A handler that stops on cancellation without
+    // answering does not leak the connection: it closes `keepAliveTimeout` after the
+    // client left.
+    @Test func onFinishReportsStatusAndBytes() throws {
+        let finished = Probe<[String: (Int, Int)]>([:])
+        var limits = HTTPLimits()
+        limits.keepAliveTimeout = 0.5
+        let server = try makeTestServer(limits: limits) { router in
+            router.get("/observed/{name}") { request, responder in
+                let name = request.pathParameters["name"] ?? ""
+                responder.onFinish { status, bytes in finished.update { $0[name] = (status.code, bytes) } }
+                if name == "never" { return }
+                responder.send(.text("four"))
+            }
+        }
+        defer { server.stopAndWait(gracePeriod: 1) }
+        let client = try RawClient(port: server.port)
+        client.send(get("/observed/get"))
+        #expect(client.readResponse()?.status == 200)
+        client.send("HEAD /observed/head HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(client.readResponse(expectBody: false)?.status == 200)
+        do {
+            let leaving = try RawClient(port: server.port)
+            leaving.send(get("/observed/never"))
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(eventually(within: 2) { finished.value.count == 3 })
+        #expect(finished.value["get"].map { [$0.0, $0.1] } == [200, 4])
+        #expect(finished.value["head"].map { [$0.0, $0.1] } == [200, 0])
+        #expect(finished.value["never"]?.0 == 499)
+        #expect(eventually(within: 2) { server.connectionCount == 0 }, "idle and abandoned connections both closed")
+    }
+
     // Partial writes and back-pressure: an 8 MiB answer read slowly arrives intact,
     // and the connection is still usable afterwards.
     @Test func largeResponseReadSlowlyArrivesIntact() throws {
