@@ -44,6 +44,12 @@ final class HTTPConnection: @unchecked Sendable {
     private var writeSuspended = true
     private var pendingSourceCancels = 2
 
+    /// Created on the first write that would block; closes a connection whose client
+    /// reads nothing for `limits.sendTimeout` while answers wait (see `flush`).
+    private var sendTimer: (any DispatchSourceTimer)?
+    private var sendStalled = false
+    private var lastSendProgress: UInt64 = 0
+
     private var outbound: [UInt8] = []
     private var outboundOffset = 0
     private var bytesQueued = 0
@@ -347,11 +353,13 @@ final class HTTPConnection: @unchecked Sendable {
             case .sent(let count):
                 outboundOffset += count
                 bytesWritten += count
+                if sendStalled { lastSendProgress = Self.now() }
             case .wouldBlock:
                 if writeSuspended {
                     writeSuspended = false
                     writeSource.resume()
                 }
+                if !sendStalled { startSendStallTimer() }
                 notifyFlushWaiters()
                 return
             case .failed:
@@ -360,6 +368,7 @@ final class HTTPConnection: @unchecked Sendable {
         }
         outbound.removeAll(keepingCapacity: outbound.capacity <= 1 << 20)
         outboundOffset = 0
+        sendStalled = false
         if !writeSuspended {
             writeSuspended = true
             writeSource.suspend()
@@ -440,6 +449,32 @@ final class HTTPConnection: @unchecked Sendable {
         armTimer()
     }
 
+    /// The socket stopped taking bytes: from now on, progress is timestamped, and the
+    /// connection closes if none is made for `sendTimeout`.
+    private func startSendStallTimer() {
+        sendStalled = true
+        lastSendProgress = Self.now()
+        let stallTimer: any DispatchSourceTimer
+        if let existing = sendTimer {
+            stallTimer = existing
+        } else {
+            stallTimer = DispatchSource.makeTimerSource(queue: queue)
+            stallTimer.setEventHandler { [self] in sendStallTimerFired() }
+            stallTimer.resume()
+            sendTimer = stallTimer
+        }
+        stallTimer.schedule(deadline: DispatchTime(uptimeNanoseconds: lastSendProgress + Self.nanoseconds(limits.sendTimeout)))
+    }
+
+    private func sendStallTimerFired() {
+        guard sendStalled, !isClosed else { return }
+        let deadline = lastSendProgress + Self.nanoseconds(limits.sendTimeout)
+        if Self.now() >= deadline { return close() }
+        sendTimer?.schedule(deadline: DispatchTime(uptimeNanoseconds: deadline))
+    }
+
+    private static func nanoseconds(_ seconds: Double) -> UInt64 { UInt64(max(seconds, 0) * 1_000_000_000) }
+
     // MARK: Lifecycle
 
     /// Server shutdown: idle connections close now; busy ones close after their answer.
@@ -481,6 +516,7 @@ final class HTTPConnection: @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         timer.cancel()
+        sendTimer?.cancel()
         readSource.cancel()
         writeSource.cancel()
         // A suspended source never delivers its cancel handler: resume it after cancelling.

@@ -95,4 +95,36 @@ import Testing
             #expect(response.status == 503)
         }
     }
+
+    // Slow-read attack: a client that requests a large answer and then reads nothing
+    // is closed after `sendTimeout` (1 s here; 30 s by default), freeing its slot.
+    // A reader that is slow but steady is not cut off.
+    @Test func clientThatStopsReadingIsClosedAfterSendTimeout() throws {
+        var limits = HTTPLimits()
+        limits.sendTimeout = 1
+        let finished = Probe<Int?>(nil)
+        let payload = [UInt8](repeating: 0x5A, count: 8 * 1024 * 1024)
+        let server = try makeTestServer(limits: limits) { router in
+            router.get("/big") { _, responder in
+                responder.onFinish { status, _ in finished.update { $0 = status.code } }
+                responder.send(HTTPResponse(status: .ok, body: payload))
+            }
+        }
+        defer { server.stopAndWait(gracePeriod: 1) }
+        let stalled = try RawClient(port: server.port)
+        stalled.setReceiveBufferSize(16 * 1024)
+        stalled.send(get("/big"))
+        #expect(eventually(within: 1) { server.connectionCount == 1 })
+        let started = Date()
+        #expect(eventually(within: 5) { server.connectionCount == 0 }, "stalled reader still connected")
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed >= 0.5 && elapsed < 4, "closed after \(elapsed) s")
+        #expect(finished.value == 200, "the answer was queued before the stall")
+
+        let steady = try RawClient(port: server.port, receiveTimeout: 10)
+        steady.setReceiveBufferSize(16 * 1024)
+        steady.send(get("/big"))
+        let received = steady.readSlowly(count: 8 * 1024 * 1024 + 100, chunk: 64 * 1024, pause: 0.001)
+        #expect(received.count > 8 * 1024 * 1024, "steady reader got the whole answer")
+    }
 }
