@@ -31,9 +31,24 @@ final class HTTPConnection: @unchecked Sendable {
     private let readSource: any DispatchSourceRead
     private let writeSource: any DispatchSourceWrite
     private let timer: any DispatchSourceTimer
+    /// The deadline of the phase being timed (keep-alive, header or body-idle); nil while
+    /// a handler works or nothing is timed.
+    private var wantedDeadline: UInt64?
+    /// What the Dispatch timer is actually scheduled for (nil once it fired). Rescheduling
+    /// a Dispatch timer wakes the manager thread, so it is only moved earlier; when it
+    /// fires before `wantedDeadline` it is simply re-armed (see `armTimer`).
+    private var scheduledDeadline: UInt64?
     private var readSuspended = false
+    /// Reading and parsing stopped because answers are piling up unread (see `processBufferedRequests`).
+    private var pausedForOutput = false
     private var writeSuspended = true
     private var pendingSourceCancels = 2
+
+    /// Created on the first write that would block; closes a connection whose client
+    /// reads nothing for `limits.sendTimeout` while answers wait (see `flush`).
+    private var sendTimer: (any DispatchSourceTimer)?
+    private var sendStalled = false
+    private var lastSendProgress: UInt64 = 0
 
     private var outbound: [UInt8] = []
     private var outboundOffset = 0
@@ -63,6 +78,8 @@ final class HTTPConnection: @unchecked Sendable {
 
     /// Bytes of pipelined input buffered while a request is in flight before reading pauses.
     private static let maxBufferedWhileBusy = 1 << 20
+    /// Unwritten response bytes above which no further pipelined request is started.
+    private static let maxPendingOutput = 1 << 20
     private static let readChunkSize = 64 * 1024
 
     init(
@@ -123,20 +140,37 @@ final class HTTPConnection: @unchecked Sendable {
             }
         }
         if failed { return close() }
-        lastActivity = Self.now()
-        if phaseBefore == .idle, parser.phase != .idle { headStartedAt = lastActivity }
+        // Empty lines between requests (RFC 9112 §2.2) are ignored, and so do not count
+        // as activity: otherwise a client trickling CRLFs would hold the connection open
+        // forever without ever starting a request.
+        let phaseAfter = parser.phase
+        if phaseAfter != .idle || endOfStream { lastActivity = Self.now() }
+        if phaseBefore == .idle, phaseAfter != .idle { headStartedAt = lastActivity }
         if endOfStream {
             inputClosed = true
             suspendReading()
             // The client is gone (or half-closed): a request still in flight is cancelled,
-            // as Go's net/http does; its answer is still written if it comes.
-            current?.responder.cancel()
+            // as Go's net/http does; its answer is still written if it comes within
+            // `keepAliveTimeout`. A handler that stops on cancellation without answering
+            // would otherwise hold the connection (and its descriptor) forever.
+            if let inFlight = current {
+                inFlight.responder.cancel()
+                setDeadline(lastActivity + UInt64(max(limits.keepAliveTimeout, 0) * 1_000_000_000))
+            }
         }
         processBufferedRequests()
     }
 
     private func processBufferedRequests() {
         while current == nil, !closeWhenFlushed, !isClosed {
+            if outbound.count - outboundOffset > Self.maxPendingOutput {
+                // The client pipelines but does not read: take no more requests (and read
+                // no more bytes) until the answers already queued are written, so its
+                // unread answers cannot grow without bound. `flush` resumes.
+                pausedForOutput = true
+                suspendReading()
+                return
+            }
             do {
                 switch try parser.nextEvent() {
                 case .needsMoreData:
@@ -167,7 +201,7 @@ final class HTTPConnection: @unchecked Sendable {
         let keepAlive = request.wantsKeepAlive && requestsServed < limits.maxRequestsPerConnection && !draining && !inputClosed
         let responder = Responder(connection: self, method: request.method)
         current = InFlight(responder: responder, method: request.method, version: request.version, keepAlive: keepAlive)
-        timer.schedule(deadline: .distantFuture)
+        wantedDeadline = nil
         handler.handle(request, responder: responder)
     }
 
@@ -181,9 +215,8 @@ final class HTTPConnection: @unchecked Sendable {
             if response.status.allowsBody {
                 response.headers.set("Content-Length", String(response.body.count))
             }
-            var head = responseHead(response.status, headers: response.headers, inFlight: inFlight)
-            if sendsBody { head.append(contentsOf: response.body) }
-            enqueue(head)
+            enqueue(responseHead(response.status, headers: response.headers, inFlight: inFlight))
+            if sendsBody { enqueue(response.body) }
             inFlight.responder.reportFinished(status: response.status, bodyBytes: sendsBody ? response.body.count : 0)
             finishCurrent(keepAlive: inFlight.keepAlive)
         }
@@ -252,18 +285,41 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func responseHead(_ status: HTTPStatus, headers: HTTPHeaders, inFlight: InFlight?) -> [UInt8] {
-        var text = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n"
-        text += "Server: \(serverName)\r\nDate: \(HTTPDate.now())\r\n"
-        for field in headers where field.name.lowercased() != "connection" {
-            text += "\(field.name): \(field.value)\r\n"
+        // Built as bytes (not a String converted at the end): one buffer, no re-copy.
+        var head: [UInt8] = []
+        head.reserveCapacity(160 + headers.fields.count * 48)
+        head.append(contentsOf: "HTTP/1.1 ".utf8)
+        head.append(contentsOf: String(status.code).utf8)
+        head.append(ByteClass.space)
+        head.append(contentsOf: status.reasonPhrase.utf8)
+        head.append(contentsOf: "\r\nServer: ".utf8)
+        head.append(contentsOf: serverName.utf8)
+        head.append(contentsOf: "\r\nDate: ".utf8)
+        head.append(contentsOf: HTTPDate.now().utf8)
+        head.append(contentsOf: "\r\n".utf8)
+        for field in headers where !field.name.equalsIgnoringASCIICase("Connection") {
+            // RFC 9110 §5.5: a sender must not generate CR, LF or NUL in a field. A handler
+            // that copies request data into a header (a name, a Location) must not be able
+            // to split the response: invalid names are dropped, CTLs in values become SP.
+            guard !field.name.isEmpty, field.name.utf8.allSatisfy(ByteClass.isToken) else { continue }
+            head.append(contentsOf: field.name.utf8)
+            head.append(contentsOf: ": ".utf8)
+            head.append(contentsOf: Self.sanitizedFieldValue(field.value).utf8)
+            head.append(contentsOf: "\r\n".utf8)
         }
         if let inFlight, inFlight.keepAlive {
-            if inFlight.version == .http1_0 { text += "Connection: keep-alive\r\n" }
+            if inFlight.version == .http1_0 { head.append(contentsOf: "Connection: keep-alive\r\n".utf8) }
         } else {
-            text += "Connection: close\r\n"
+            head.append(contentsOf: "Connection: close\r\n".utf8)
         }
-        text += "\r\n"
-        return Array(text.utf8)
+        head.append(contentsOf: "\r\n".utf8)
+        return head
+    }
+
+    private static func sanitizedFieldValue(_ value: String) -> String {
+        if value.utf8.allSatisfy(ByteClass.isFieldValue) { return value }
+        let bytes = value.utf8.map { ByteClass.isFieldValue($0) ? $0 : ByteClass.space }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Answers a framing or limit error with a problem document, then closes.
@@ -297,11 +353,13 @@ final class HTTPConnection: @unchecked Sendable {
             case .sent(let count):
                 outboundOffset += count
                 bytesWritten += count
+                if sendStalled { lastSendProgress = Self.now() }
             case .wouldBlock:
                 if writeSuspended {
                     writeSuspended = false
                     writeSource.resume()
                 }
+                if !sendStalled { startSendStallTimer() }
                 notifyFlushWaiters()
                 return
             case .failed:
@@ -310,12 +368,18 @@ final class HTTPConnection: @unchecked Sendable {
         }
         outbound.removeAll(keepingCapacity: outbound.capacity <= 1 << 20)
         outboundOffset = 0
+        sendStalled = false
         if !writeSuspended {
             writeSuspended = true
             writeSource.suspend()
         }
         notifyFlushWaiters()
-        if closeWhenFlushed && current == nil { close() }
+        if closeWhenFlushed && current == nil { return close() }
+        if pausedForOutput {
+            pausedForOutput = false
+            resumeReading()
+            processBufferedRequests()
+        }
     }
 
     private func notifyFlushWaiters() {
@@ -342,13 +406,34 @@ final class HTTPConnection: @unchecked Sendable {
         case .body:
             (seconds, start) = (limits.bodyIdleTimeout, lastActivity)
         }
-        let deadline = start + UInt64(max(seconds, 0) * 1_000_000_000)
+        setDeadline(start + UInt64(max(seconds, 0) * 1_000_000_000))
+    }
+
+    private func setDeadline(_ deadline: UInt64) {
+        wantedDeadline = deadline
+        // Keep an earlier scheduled firing: it re-arms for the real deadline. This turns
+        // two timer reschedules per request into about one per timeout period.
+        if let scheduled = scheduledDeadline, scheduled <= deadline { return }
+        scheduledDeadline = deadline
         timer.schedule(deadline: DispatchTime(uptimeNanoseconds: deadline))
     }
 
     private func timerFired() {
-        guard current == nil, !isClosed else { return }
+        scheduledDeadline = nil
+        guard let wanted = wantedDeadline, !isClosed, !pausedForOutput, current == nil || inputClosed else { return }
         let now = Self.now()
+        if now < wanted {
+            // An earlier schedule firing: wait for the deadline actually wanted.
+            scheduledDeadline = wanted
+            timer.schedule(deadline: DispatchTime(uptimeNanoseconds: wanted))
+            return
+        }
+        // The client left while its request was in flight and no answer came: give up
+        // (the responder is already cancelled; `close` reports 499 to onFinish).
+        if current != nil { return close() }
+        // Already answering with a final error and closing: a deadline passing now means
+        // the client is not reading that answer. Close rather than queue a second one.
+        if closeWhenFlushed { return close() }
         switch parser.phase {
         case .idle:
             if now >= lastActivity + UInt64(limits.keepAliveTimeout * 1e9) { return close() }
@@ -364,6 +449,32 @@ final class HTTPConnection: @unchecked Sendable {
         armTimer()
     }
 
+    /// The socket stopped taking bytes: from now on, progress is timestamped, and the
+    /// connection closes if none is made for `sendTimeout`.
+    private func startSendStallTimer() {
+        sendStalled = true
+        lastSendProgress = Self.now()
+        let stallTimer: any DispatchSourceTimer
+        if let existing = sendTimer {
+            stallTimer = existing
+        } else {
+            stallTimer = DispatchSource.makeTimerSource(queue: queue)
+            stallTimer.setEventHandler { [self] in sendStallTimerFired() }
+            stallTimer.resume()
+            sendTimer = stallTimer
+        }
+        stallTimer.schedule(deadline: DispatchTime(uptimeNanoseconds: lastSendProgress + Self.nanoseconds(limits.sendTimeout)))
+    }
+
+    private func sendStallTimerFired() {
+        guard sendStalled, !isClosed else { return }
+        let deadline = lastSendProgress + Self.nanoseconds(limits.sendTimeout)
+        if Self.now() >= deadline { return close() }
+        sendTimer?.schedule(deadline: DispatchTime(uptimeNanoseconds: deadline))
+    }
+
+    private static func nanoseconds(_ seconds: Double) -> UInt64 { UInt64(max(seconds, 0) * 1_000_000_000) }
+
     // MARK: Lifecycle
 
     /// Server shutdown: idle connections close now; busy ones close after their answer.
@@ -374,9 +485,13 @@ final class HTTPConnection: @unchecked Sendable {
                 close()
             } else if current != nil {
                 current?.keepAlive = false
-            } else {
+            } else if parser.phase == .idle {
+                // Only an answer is still being written: close once it is.
                 closeWhenFlushed = true
             }
+            // Otherwise a request is partly received: it is in flight too. Let it arrive
+            // (under its header/body deadlines and the grace period); `dispatch` answers
+            // it with `Connection: close` because `draining` is set.
         }
     }
 
@@ -401,6 +516,7 @@ final class HTTPConnection: @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         timer.cancel()
+        sendTimer?.cancel()
         readSource.cancel()
         writeSource.cancel()
         // A suspended source never delivers its cancel handler: resume it after cancelling.

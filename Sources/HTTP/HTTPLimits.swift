@@ -17,6 +17,10 @@ public struct HTTPLimits: Sendable, Equatable {
     public var bodyIdleTimeout: Double = 30
     /// Longest pause between requests on a kept-alive connection (closed silently).
     public var keepAliveTimeout: Double = 15
+    /// Longest time queued response bytes may wait without the client reading any of
+    /// them; then the connection is closed (a client that stops reading cannot hold a
+    /// connection forever).
+    public var sendTimeout: Double = 30
     /// Requests served on one connection before the server answers with `Connection: close`.
     public var maxRequestsPerConnection = 1000
     /// Open connections; one more is answered 503 and closed.

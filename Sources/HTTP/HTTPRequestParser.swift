@@ -121,7 +121,10 @@ struct HTTPRequestParser {
                 if scanIndex - requestStart > limits.maxRequestLineBytes + limits.maxHeaderBytes {
                     throw HTTPError(.requestHeaderFieldsTooLarge, "too many empty lines before the request line", code: "headers_too_large")
                 }
-            } else if scanIndex - lines[0].upperBound > limits.maxHeaderBytes + 2 {
+            } else if scanIndex - lines[0].upperBound > limits.maxHeaderBytes + 3 {
+                // Counted from the request line's CRLF (2 bytes): the header section is
+                // its field lines with their CRLFs, and may be exactly `maxHeaderBytes`;
+                // the CR of the terminating empty line is the one extra byte allowed.
                 throw HTTPError(.requestHeaderFieldsTooLarge, "header section exceeds \(limits.maxHeaderBytes) bytes", code: "headers_too_large")
             }
         }
@@ -158,6 +161,9 @@ struct HTTPRequestParser {
         if let version = HTTPVersion(rawValue: string) { return version }
         let bytes = Array(text)
         if bytes.count == 8, string.hasPrefix("HTTP/"), ByteClass.isDigit(bytes[5]), bytes[6] == UInt8(ascii: "."), ByteClass.isDigit(bytes[7]) {
+            // RFC 9110 §2.5: a higher minor version of a major version we implement is
+            // processed as the highest minor version we support.
+            if bytes[5] == UInt8(ascii: "1") { return .http1_1 }
             throw HTTPError(.httpVersionNotSupported, "\(string) is not supported", code: "version_not_supported")
         }
         throw .malformed("invalid HTTP version")
@@ -231,6 +237,11 @@ struct HTTPRequestParser {
             body = Array(buffer[bodyStart..<(bodyStart + length)])
             scanIndex = bodyStart + length
         case .chunked(var decoder):
+            // Drop the other references to the decoder (in `state` and `framing`) so its
+            // body buffer is uniquely owned: otherwise every append copies the whole body
+            // decoded so far (copy-on-write), which is quadratic in the body size.
+            state = .head
+            framing = .length(0)
             let finished = try decoder.decode(buffer, limits: limits)
             framing = .chunked(decoder)
             guard finished else {

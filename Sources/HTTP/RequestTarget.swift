@@ -20,8 +20,7 @@ struct RequestTarget: Equatable {
             return RequestTarget(path: "*", segments: [], query: [])
         }
         var remainder = Substring(raw)
-        let lowered = raw.lowercased()
-        if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") {
+        if raw.utf8.first != UInt8(ascii: "/"), hasSchemePrefix(raw, "http://") || hasSchemePrefix(raw, "https://") {
             // absolute-form: drop scheme and authority; the path defaults to "/".
             let afterScheme = remainder[remainder.index(remainder.firstIndex(of: ":") ?? remainder.startIndex, offsetBy: 3)...]
             guard let slash = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" }) else {
@@ -47,7 +46,7 @@ struct RequestTarget: Equatable {
         var segments: [String] = []
         for rawSegment in pathPart.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
             let segment = try percentDecode(rawSegment, plusIsSpace: false)
-            if segment.contains("/") || segment.contains("\0") {
+            if segment.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == 0 }) {
                 throw .malformed("path segment '\(rawSegment)' decodes to a separator or NUL")
             }
             if segment == ".." { throw .malformed("path traversal ('..') is not allowed") }
@@ -66,7 +65,11 @@ struct RequestTarget: Equatable {
 
     /// Decodes `%XX` escapes (and `+` in queries); invalid escapes or UTF-8 are errors.
     static func percentDecode(_ text: Substring, plusIsSpace: Bool) throws(HTTPError) -> String {
-        guard text.contains("%") || (plusIsSpace && text.contains("+")) else { return String(text) }
+        // Byte-level checks: `Substring.contains("%")` resolves to Foundation's
+        // locale-aware substring search, which dominated this function's cost.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) else {
+            return String(text)
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var iterator = text.utf8.makeIterator()
@@ -87,6 +90,13 @@ struct RequestTarget: Equatable {
             throw .malformed("percent-encoding in '\(text)' is not valid UTF-8")
         }
         return decoded
+    }
+
+    /// Whether `raw` starts with the lower-case ASCII `prefix`, ignoring case.
+    private static func hasSchemePrefix(_ raw: String, _ prefix: String) -> Bool {
+        let bytes = raw.utf8
+        guard bytes.count >= prefix.utf8.count else { return false }
+        return zip(bytes, prefix.utf8).allSatisfy { a, b in a == b || (a | 0x20) == b }
     }
 
     static func hexValue(_ byte: UInt8) -> UInt8? {

@@ -15,6 +15,15 @@ public struct Router: HTTPHandler {
         public let pattern: String
         let segments: [Segment]
         let handler: Handler
+
+        /// Literal segments in the pattern: among routes matching one path, the one with
+        /// more literals is more specific (`/jobs/latest` beats `/jobs/{id}`).
+        var literalCount: Int {
+            segments.reduce(0) { count, segment in
+                if case .literal = segment { return count + 1 }
+                return count
+            }
+        }
     }
 
     enum Segment: Sendable, Equatable {
@@ -46,6 +55,9 @@ public struct Router: HTTPHandler {
     public mutating func delete(_ pattern: String, handler: @escaping Handler) { add(.delete, pattern, handler: handler) }
 
     /// Finds the route for `method` and `segments`.
+    ///
+    /// Precedence: a route for the exact method beats the GET fallback for HEAD; then
+    /// the most literal segments win; then the route registered first.
     public func match(method: HTTPMethod, segments: [String]) -> Match {
         var allowed: [HTTPMethod] = []
         var parametersFound: [String: String] = [:]
@@ -53,12 +65,16 @@ public struct Router: HTTPHandler {
         for route in routes {
             guard let parameters = Self.bind(route.segments, to: segments) else { continue }
             allowed.append(route.method)
-            if route.method == method || (method == .head && route.method == .get && chosen == nil) {
-                if chosen == nil || route.method == method {
-                    chosen = route
-                    parametersFound = parameters
+            guard route.method == method || (method == .head && route.method == .get) else { continue }
+            if let current = chosen {
+                let exact = route.method == method
+                let currentExact = current.method == method
+                guard (exact && !currentExact) || (exact == currentExact && route.literalCount > current.literalCount) else {
+                    continue
                 }
             }
+            chosen = route
+            parametersFound = parameters
         }
         if let chosen { return .found(chosen, parameters: parametersFound) }
         if allowed.isEmpty { return .notFound }

@@ -25,8 +25,8 @@ public struct ServerSentEvent: Sendable, Equatable {
         if let retry { text += "retry: \(retry)\n" }
         if let id { text += "id: \(Self.singleLine(id))\n" }
         if let event { text += "event: \(Self.singleLine(event))\n" }
-        for line in data.split(separator: "\n", omittingEmptySubsequences: false) {
-            text += "data: \(line.replacingCarriageReturns())\n"
+        for line in Self.dataLines(data) {
+            text += "data: \(line)\n"
         }
         text += "\n"
         return Array(text.utf8)
@@ -37,14 +37,41 @@ public struct ServerSentEvent: Sendable, Equatable {
         Array(": \(singleLine(text))\n\n".utf8)
     }
 
-    private static func singleLine(_ text: String) -> String {
-        String(text.map { $0 == "\n" || $0 == "\r" ? " " : $0 })
-    }
-}
+    // Both helpers work on Unicode scalars, not Characters: "\r\n" is a single
+    // Character (one grapheme cluster), so a Character-level comparison with "\r" or
+    // "\n" never matches it and a CRLF would pass through into the stream.
 
-extension Substring {
-    fileprivate func replacingCarriageReturns() -> String {
-        String(map { $0 == "\r" ? " " : $0 })
+    /// `text` with every CR and LF replaced by a space.
+    private static func singleLine(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            scalars.append(scalar == "\n" || scalar == "\r" ? " " : scalar)
+        }
+        return String(scalars)
+    }
+
+    /// The lines of `data`: LF and CRLF end a line; a lone CR becomes a space.
+    private static func dataLines(_ data: String) -> [String] {
+        var lines: [String] = []
+        var line = String.UnicodeScalarView()
+        var pendingCR = false
+        for scalar in data.unicodeScalars {
+            if scalar == "\r" {
+                if pendingCR { line.append(" ") }
+                pendingCR = true
+            } else if scalar == "\n" {
+                lines.append(String(line))
+                line = String.UnicodeScalarView()
+                pendingCR = false
+            } else {
+                if pendingCR { line.append(" ") }
+                pendingCR = false
+                line.append(scalar)
+            }
+        }
+        if pendingCR { line.append(" ") }
+        lines.append(String(line))
+        return lines
     }
 }
 

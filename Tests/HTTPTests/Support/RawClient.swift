@@ -48,6 +48,24 @@ final class RawClient {
         }
     }
 
+    /// Sends `text` from a background thread (for senders that block on a full socket
+    /// while the test reads); the bytes go out in order, stopping at the first error.
+    func sendInBackground(_ text: String) {
+        // The thread writes through its own duplicate of the descriptor, so a number
+        // reused after this client closes can never receive these bytes.
+        let descriptor = dup(descriptor)
+        let bytes = Array(text.utf8)
+        Thread {
+            defer { close(descriptor) }
+            var offset = 0
+            while offset < bytes.count {
+                let count = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if count <= 0 { return }
+                offset += count
+            }
+        }.start()
+    }
+
     /// Half-closes the sending side (the server sees end of stream).
     func shutdownWrite() { shutdown(descriptor, Int32(SHUT_WR)) }
 
@@ -67,9 +85,11 @@ final class RawClient {
 
     /// Reads exactly one response (status line, headers, body framed by Content-Length
     /// or chunked); nil when the connection closed or timed out first.
-    func readResponse() -> ParsedResponse? {
+    /// `expectBody: false` is for answers to HEAD, whose `Content-Length` describes a
+    /// body that is never sent.
+    func readResponse(expectBody: Bool = true) -> ParsedResponse? {
         while true {
-            if let (response, consumed) = ParsedResponse.parse(pending) {
+            if let (response, consumed) = ParsedResponse.parse(pending, expectBody: expectBody) {
                 pending.removeFirst(consumed)
                 return response
             }
@@ -78,6 +98,41 @@ final class RawClient {
             if count <= 0 { return nil }
             pending.append(contentsOf: buffer[0..<count])
         }
+    }
+
+    /// Bytes received but not yet consumed by `readResponse`.
+    var unconsumed: [UInt8] { pending }
+
+    /// Reads whatever arrives within `seconds` (at most `limit` bytes), without parsing.
+    func readAvailable(within seconds: Double, limit: Int = 1 << 20) -> [UInt8] {
+        setReceiveTimeout(seconds)
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, min($0.count, limit), 0) }
+        guard count > 0 else { return [] }
+        pending.append(contentsOf: buffer[0..<count])
+        return Array(buffer[0..<count])
+    }
+
+    /// Sets the kernel receive buffer size (small values make a slow reader).
+    func setReceiveBufferSize(_ bytes: Int32) {
+        var value = bytes
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &value, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// Reads exactly `count` raw bytes (or fewer if the peer closes), `chunk` at a time,
+    /// sleeping `pause` seconds between reads: a deliberately slow reader.
+    func readSlowly(count: Int, chunk: Int, pause: Double) -> [UInt8] {
+        var result = pending
+        pending.removeAll()
+        var buffer = [UInt8](repeating: 0, count: chunk)
+        while result.count < count {
+            let want = min(chunk, count - result.count)
+            let got = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, want, 0) }
+            if got <= 0 { break }
+            result.append(contentsOf: buffer[0..<got])
+            if pause > 0 { Thread.sleep(forTimeInterval: pause) }
+        }
+        return result
     }
 
     /// True when the server has closed the connection (read returns 0 or reset).
