@@ -1,0 +1,155 @@
+"""Writes the scheduler and RNG parity fixtures read by Tests/DiffusionTests.
+
+Produces, under Tests/Fixtures/schedulers/:
+  rng.safetensors        torch.randn / torch.rand outputs of seeded CPU generators: several seeds and
+                         sizes (1, 7, 15, 16, 17, 1000, 4x4x64x64) and successive calls on one generator.
+  trajectories.safetensors
+                         per case: the scheduler's timesteps, sigmas (where it has them), alphas_cumprod,
+                         init_noise_sigma, the initial latents and the sample after every step of a
+                         full sampling loop driven by a deterministic fake model.
+  cases.json             per case: the diffusers class, the full scheduler config as diffusers serialises
+                         it (Python json, so -Infinity may appear), eta, seed, steps, latent shape.
+
+The fake model is  model_output = 0.1 * model_input + 0.05 * sin(t / 100)  (float32), evaluated on
+scheduler.scale_model_input(latents, t); the loop is the diffusers pipeline loop, with the same
+generator used for the initial latents and for every noise draw inside scheduler.step.
+
+Pinned versions (Tools/reference/requirements.txt): torch 2.13.0+cpu, numpy 2.4.6, safetensors 0.8.0,
+diffusers 0.35.2. Run from the repository root:
+    /work/main/.venv/bin/python Tools/reference/make_scheduler_fixtures.py
+"""
+
+import inspect
+import json
+import math
+import pathlib
+
+import torch
+from safetensors.torch import save_file
+
+import diffusers
+from diffusers import (
+    DDIMScheduler,
+    DDPMScheduler,
+    DPMSolverMultistepScheduler,
+    EulerAncestralDiscreteScheduler,
+    EulerDiscreteScheduler,
+    PNDMScheduler,
+)
+
+OUTPUT = pathlib.Path(__file__).resolve().parents[2] / "Tests" / "Fixtures" / "schedulers"
+SHAPE = (1, 4, 5, 7)  # 140 elements: exercises torch.randn's non-multiple-of-16 tail
+STEPS = 20
+
+SD1 = dict(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", num_train_timesteps=1000,
+           steps_offset=1, clip_sample=False, set_alpha_to_one=False, skip_prk_steps=True)
+SD2V = dict(SD1, prediction_type="v_prediction")
+COSINE = dict(beta_schedule="squaredcos_cap_v2", num_train_timesteps=1000)
+
+# (name, class, config overrides, eta)
+CASES = [
+    ("ddpm_sd1", DDPMScheduler, SD1, 0.0),
+    ("ddpm_sd2v", DDPMScheduler, SD2V, 0.0),
+    ("ddpm_cosine", DDPMScheduler, COSINE, 0.0),
+    ("ddim_sd1", DDIMScheduler, SD1, 0.0),
+    ("ddim_sd1_eta", DDIMScheduler, SD1, 0.7),
+    ("ddim_sd2v_trailing", DDIMScheduler, dict(SD2V, timestep_spacing="trailing"), 0.0),
+    ("ddim_cosine_linspace", DDIMScheduler, dict(COSINE, timestep_spacing="linspace"), 0.0),
+    ("ddim_sd1_threshold", DDIMScheduler, dict(SD1, thresholding=True, sample_max_value=1.5), 0.0),
+    ("pndm_sd1", PNDMScheduler, SD1, 0.0),
+    ("pndm_sd2v", PNDMScheduler, SD2V, 0.0),
+    ("pndm_cosine_prk", PNDMScheduler, COSINE, 0.0),
+    ("euler_sd1", EulerDiscreteScheduler, SD1, 0.0),
+    ("euler_sd1_leading", EulerDiscreteScheduler, dict(SD1, timestep_spacing="leading"), 0.0),
+    ("euler_sd1_karras", EulerDiscreteScheduler, dict(SD1, use_karras_sigmas=True), 0.0),
+    ("euler_sd2v", EulerDiscreteScheduler, SD2V, 0.0),
+    ("euler_cosine_trailing", EulerDiscreteScheduler, dict(COSINE, timestep_spacing="trailing"), 0.0),
+    ("euler_ancestral_sd1", EulerAncestralDiscreteScheduler, SD1, 0.0),
+    ("euler_ancestral_sd2v", EulerAncestralDiscreteScheduler, SD2V, 0.0),
+    ("euler_ancestral_cosine", EulerAncestralDiscreteScheduler, COSINE, 0.0),
+    ("dpmpp_2m_sd1", DPMSolverMultistepScheduler, SD1, 0.0),
+    ("dpmpp_2m_sd1_karras", DPMSolverMultistepScheduler, dict(SD1, use_karras_sigmas=True), 0.0),
+    ("dpmpp_2m_sd2v", DPMSolverMultistepScheduler, SD2V, 0.0),
+    ("dpmpp_2m_cosine", DPMSolverMultistepScheduler, COSINE, 0.0),
+    ("dpmpp_2m_sd1_sigma_min_leading", DPMSolverMultistepScheduler,
+     dict(SD1, final_sigmas_type="sigma_min", timestep_spacing="leading"), 0.0),
+    ("dpmpp_3m_sd1", DPMSolverMultistepScheduler, dict(SD1, solver_order=3), 0.0),
+]
+
+
+def fake_model(model_input: torch.Tensor, t) -> torch.Tensor:
+    c = 0.05 * math.sin(float(t) / 100.0)
+    return 0.1 * model_input + c
+
+
+def run_case(index, name, cls, overrides, eta):
+    accepted = inspect.signature(cls.__init__).parameters
+    scheduler = cls(**{k: v for k, v in overrides.items() if k in accepted})
+    scheduler.set_timesteps(STEPS)
+    seed = 1000 + index
+    generator = torch.Generator("cpu").manual_seed(seed)
+    latents = torch.randn(SHAPE, generator=generator) * scheduler.init_noise_sigma
+    initial = latents.clone()
+    trajectory = []
+    for t in scheduler.timesteps:
+        model_input = scheduler.scale_model_input(latents, t)
+        output = fake_model(model_input, t)
+        kwargs = {}
+        if "generator" in inspect.signature(scheduler.step).parameters:
+            kwargs["generator"] = generator
+        if cls is DDIMScheduler:
+            kwargs["eta"] = eta
+        latents = scheduler.step(output, t, latents, **kwargs).prev_sample
+        trajectory.append(latents.clone())
+    tensors = {
+        f"{name}.timesteps": scheduler.timesteps.to(torch.float32).contiguous(),
+        f"{name}.alphas_cumprod": scheduler.alphas_cumprod.to(torch.float32).contiguous(),
+        f"{name}.init_noise_sigma": torch.tensor([float(scheduler.init_noise_sigma)], dtype=torch.float32),
+        f"{name}.initial": initial.contiguous(),
+        f"{name}.trajectory": torch.stack(trajectory).contiguous(),
+    }
+    if hasattr(scheduler, "sigmas") and cls not in (DDPMScheduler, DDIMScheduler, PNDMScheduler):
+        tensors[f"{name}.sigmas"] = torch.as_tensor(scheduler.sigmas, dtype=torch.float32).contiguous()
+    config = {k: v for k, v in dict(scheduler.config).items()}
+    config["_class_name"] = cls.__name__
+    config["_diffusers_version"] = diffusers.__version__
+    case = dict(name=name, class_name=cls.__name__, config=config, eta=eta, seed=seed, steps=STEPS,
+                shape=list(SHAPE))
+    return case, tensors
+
+
+def rng_fixtures():
+    tensors = {}
+    for seed in (0, 42, 1234567, 2**32 + 5):
+        for size in (1, 7, 15, 16, 17, 1000):
+            g = torch.Generator("cpu").manual_seed(seed)
+            tensors[f"randn.{seed}.{size}"] = torch.randn(size, generator=g)
+    g = torch.Generator("cpu").manual_seed(2024)
+    tensors["randn.2024.4x4x64x64"] = torch.randn((4, 4, 64, 64), generator=g)
+    # Successive calls on one generator: the state (and the cached double normal) carries over.
+    g = torch.Generator("cpu").manual_seed(7)
+    parts = [torch.randn(3, generator=g), torch.randn(5, generator=g), torch.randn(40, generator=g),
+             torch.randn(1, generator=g), torch.randn((2, 3, 5), generator=g), torch.randn(2, generator=g)]
+    tensors["randn.7.sequence"] = torch.cat([p.flatten() for p in parts])
+    g = torch.Generator("cpu").manual_seed(99)
+    tensors["rand.99.37"] = torch.rand(37, generator=g)
+    tensors["rand.99.then_randn.20"] = torch.randn(20, generator=g)
+    return {k: v.contiguous() for k, v in tensors.items()}
+
+
+def main() -> None:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    save_file(rng_fixtures(), str(OUTPUT / "rng.safetensors"))
+    cases, tensors = [], {}
+    for index, (name, cls, overrides, eta) in enumerate(CASES):
+        case, case_tensors = run_case(index, name, cls, overrides, eta)
+        cases.append(case)
+        tensors.update(case_tensors)
+    save_file(tensors, str(OUTPUT / "trajectories.safetensors"))
+    with open(OUTPUT / "cases.json", "w") as f:
+        json.dump(cases, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
