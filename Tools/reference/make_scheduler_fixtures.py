@@ -74,6 +74,10 @@ CASES = [
     ("dpmpp_2m_sd1_sigma_min_leading", DPMSolverMultistepScheduler,
      dict(SD1, final_sigmas_type="sigma_min", timestep_spacing="leading"), 0.0),
     ("dpmpp_3m_sd1", DPMSolverMultistepScheduler, dict(SD1, solver_order=3), 0.0),
+    # Class defaults: linear betas 0.0001-0.02 (and clip_sample=True for DDIM/DDPM).
+    ("ddim_linear_defaults", DDIMScheduler, {}, 0.0),
+    ("euler_ancestral_linear_defaults", EulerAncestralDiscreteScheduler, {}, 0.0),
+    ("dpmpp_2m_linear_defaults", DPMSolverMultistepScheduler, {}, 0.0),
 ]
 
 

@@ -84,6 +84,7 @@ enum SchedulerFixtures {
         var expectedSigmas: [Float]?
         var initNoiseSigma: Float
         var expectedInitNoiseSigma: Float
+        /// Max relative difference of the initial latents (noise · init_noise_sigma).
         var initialMaxError: Float
         /// Per step: max |ours − theirs| / max(1, max |theirs|).
         var stepErrors: [Float]
@@ -121,7 +122,7 @@ enum SchedulerFixtures {
             sigmas: sigmas, expectedSigmas: expectedSigmas,
             initNoiseSigma: scheduler.initNoiseSigma,
             expectedInitNoiseSigma: try tensor("\(fixture.name).init_noise_sigma", in: trajectories).values[0],
-            initialMaxError: zip(initial.scalars, expectedInitial.values).map { abs($0 - $1) }.max() ?? .infinity,
+            initialMaxError: maxRelativeDifference(initial.scalars, expectedInitial.values),
             stepErrors: errors)
     }
 
