@@ -6,7 +6,8 @@ Produces, under Tests/Fixtures/schedulers/:
   trajectories.safetensors
                          per case: the scheduler's timesteps, sigmas (where it has them), alphas_cumprod,
                          init_noise_sigma, the initial latents and the sample after every step of a
-                         full sampling loop driven by a deterministic fake model.
+                         full sampling loop driven by a deterministic fake model; and one add_noise call
+                         (clean ramp, seeded noise, the 6th timestep) with its result.
   cases.json             per case: the diffusers class, the full scheduler config as diffusers serialises
                          it (Python json, so -Infinity may appear), eta, seed, steps, latent shape.
 
@@ -91,6 +92,11 @@ def run_case(index, name, cls, overrides, eta):
     scheduler = cls(**{k: v for k, v in overrides.items() if k in accepted})
     scheduler.set_timesteps(STEPS)
     seed = 1000 + index
+    # add_noise at the 6th timestep, before the loop (diffusers looks the timestep up in its schedule).
+    clean = torch.linspace(-1.0, 1.0, math.prod(SHAPE)).reshape(SHAPE)
+    noise = torch.randn(SHAPE, generator=torch.Generator("cpu").manual_seed(seed + 500))
+    noise_timestep = scheduler.timesteps[5:6]
+    noised = scheduler.add_noise(clean, noise, noise_timestep)
     generator = torch.Generator("cpu").manual_seed(seed)
     latents = torch.randn(SHAPE, generator=generator) * scheduler.init_noise_sigma
     initial = latents.clone()
@@ -106,15 +112,21 @@ def run_case(index, name, cls, overrides, eta):
         latents = scheduler.step(output, t, latents, **kwargs).prev_sample
         trajectory.append(latents.clone())
     tensors = {
-        f"{name}.timesteps": scheduler.timesteps.to(torch.float32).contiguous(),
+        f"{name}.timesteps": scheduler.timesteps.to(torch.float32).clone(),
         f"{name}.alphas_cumprod": scheduler.alphas_cumprod.to(torch.float32).contiguous(),
         f"{name}.init_noise_sigma": torch.tensor([float(scheduler.init_noise_sigma)], dtype=torch.float32),
         f"{name}.initial": initial.contiguous(),
         f"{name}.trajectory": torch.stack(trajectory).contiguous(),
+        f"{name}.add_noise.clean": clean.contiguous(),
+        f"{name}.add_noise.noise": noise.contiguous(),
+        f"{name}.add_noise.timestep": noise_timestep.to(torch.float32).clone(),
+        f"{name}.add_noise.result": noised.contiguous(),
     }
     if hasattr(scheduler, "sigmas") and cls not in (DDPMScheduler, DDIMScheduler, PNDMScheduler):
         tensors[f"{name}.sigmas"] = torch.as_tensor(scheduler.sigmas, dtype=torch.float32).contiguous()
     config = {k: v for k, v in dict(scheduler.config).items()}
+    if "_use_default_values" in config:  # a set in diffusers: sort for reproducible output
+        config["_use_default_values"] = sorted(config["_use_default_values"])
     config["_class_name"] = cls.__name__
     config["_diffusers_version"] = diffusers.__version__
     case = dict(name=name, class_name=cls.__name__, config=config, eta=eta, seed=seed, steps=STEPS,

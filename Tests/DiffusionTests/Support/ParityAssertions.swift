@@ -21,6 +21,7 @@ func expectParity(_ fixture: SchedulerFixtureCase, tolerance: Float = 1e-4, time
     #expect(abs(replay.initNoiseSigma - replay.expectedInitNoiseSigma) <= 1e-6 * max(1, replay.expectedInitNoiseSigma),
             "\(fixture.name): init_noise_sigma")
     #expect(replay.initialMaxError <= 1e-6, "\(fixture.name): initial latents")
+    #expect(replay.addNoiseError <= 1e-5, "\(fixture.name): addNoise")
     #expect(replay.stepErrors.count == replay.expectedTimesteps.count, "\(fixture.name): step count")
     #expect(replay.worstStepError <= tolerance, "\(fixture.name): per-step errors \(replay.stepErrors)")
 }

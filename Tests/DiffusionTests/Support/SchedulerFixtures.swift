@@ -88,6 +88,8 @@ enum SchedulerFixtures {
         var initialMaxError: Float
         /// Per step: max |ours − theirs| / max(1, max |theirs|).
         var stepErrors: [Float]
+        /// Max relative difference of `addNoise` at the 6th timestep (fresh scheduler).
+        var addNoiseError: Float
         var worstStepError: Float { stepErrors.max() ?? .infinity }
     }
 
@@ -96,6 +98,12 @@ enum SchedulerFixtures {
     static func replay(_ fixture: SchedulerFixtureCase) throws -> Replay {
         let configuration = try configuration(for: fixture.name)
         var scheduler = try configuration.build(inferenceSteps: fixture.steps, eta: fixture.eta)
+        let clean = try tensor("\(fixture.name).add_noise.clean", in: trajectories)
+        let noise = try tensor("\(fixture.name).add_noise.noise", in: trajectories)
+        let noiseTimestep = try tensor("\(fixture.name).add_noise.timestep", in: trajectories).values[0]
+        let noised = try scheduler.addNoise(original: Tensor(shape: clean.shape, values: clean.values),
+                                            noise: Tensor(shape: noise.shape, values: noise.values), timestep: noiseTimestep)
+        let addNoiseError = maxRelativeDifference(noised.scalars, try tensor("\(fixture.name).add_noise.result", in: trajectories).values)
         var generator = TorchGenerator(seed: fixture.seed)
         let initial = DenoisingLoop.initialNoise(shape: fixture.shape, scheduler: scheduler, generator: &generator)
         let expectedInitial = try tensor("\(fixture.name).initial", in: trajectories)
@@ -123,7 +131,7 @@ enum SchedulerFixtures {
             initNoiseSigma: scheduler.initNoiseSigma,
             expectedInitNoiseSigma: try tensor("\(fixture.name).init_noise_sigma", in: trajectories).values[0],
             initialMaxError: maxRelativeDifference(initial.scalars, expectedInitial.values),
-            stepErrors: errors)
+            stepErrors: errors, addNoiseError: addNoiseError)
     }
 
     enum FixtureError: Error { case missing(String) }
