@@ -111,6 +111,31 @@ public struct SchedulerConfiguration: Sendable, Equatable, Codable {
     /// An empty configuration: every key takes the class default.
     public init() {}
 
+    /// Stable Diffusion 1.x (runwayml/stable-diffusion-v1-5 `scheduler/scheduler_config.json`):
+    /// PNDM with `skip_prk_steps`, scaled-linear β 0.00085 → 0.012 over 1000 steps, `steps_offset` 1.
+    public static let stableDiffusionV1: SchedulerConfiguration = {
+        var configuration = SchedulerConfiguration()
+        configuration.className = SchedulerKind.pndm.rawValue
+        configuration.numTrainTimesteps = 1000
+        configuration.betaStart = 0.00085
+        configuration.betaEnd = 0.012
+        configuration.betaSchedule = BetaSchedule.scaledLinear.rawValue
+        configuration.setAlphaToOne = false
+        configuration.skipPrkSteps = true
+        configuration.stepsOffset = 1
+        configuration.clipSample = false
+        return configuration
+    }()
+
+    /// Stable Diffusion 2.x 768-px (stabilityai/stable-diffusion-2-1 `scheduler/scheduler_config.json`):
+    /// DDIM with v-prediction on the SD-1.x schedule.
+    public static let stableDiffusionV2: SchedulerConfiguration = {
+        var configuration = stableDiffusionV1
+        configuration.className = SchedulerKind.ddim.rawValue
+        configuration.predictionType = PredictionType.vPrediction.rawValue
+        return configuration
+    }()
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         className = try container.decodeIfPresent(String.self, forKey: .className)
