@@ -79,6 +79,11 @@ CASES = [
     ("ddim_linear_defaults", DDIMScheduler, {}, 0.0),
     ("euler_ancestral_linear_defaults", EulerAncestralDiscreteScheduler, {}, 0.0),
     ("dpmpp_2m_linear_defaults", DPMSolverMultistepScheduler, {}, 0.0),
+    # Zero terminal SNR (Lin et al. 2023) with trailing spacing and v-prediction, the recommended combination.
+    ("ddim_zero_snr", DDIMScheduler, dict(SD2V, rescale_betas_zero_snr=True, timestep_spacing="trailing"), 0.0),
+    ("euler_zero_snr", EulerDiscreteScheduler, dict(SD2V, rescale_betas_zero_snr=True, timestep_spacing="trailing"), 0.0),
+    ("euler_ancestral_zero_snr", EulerAncestralDiscreteScheduler,
+     dict(SD2V, rescale_betas_zero_snr=True, timestep_spacing="trailing"), 0.0),
 ]
 
 
