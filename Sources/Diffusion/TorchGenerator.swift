@@ -69,16 +69,41 @@ public struct TorchGenerator: Sendable {
     }
 
     private mutating func regenerate() {
-        let n = Self.stateSize
+        state.withUnsafeMutableBufferPointer { Self.twist($0) }
+        index = 0
+    }
+
+    /// The MT19937 state transition over all 624 words.
+    private static func twist(_ s: UnsafeMutableBufferPointer<UInt32>) {
+        let n = stateSize
+        for i in 0..<n {
+            let y = (s[i] & 0x8000_0000) | (s[(i + 1) % n] & 0x7FFF_FFFF)
+            var next = y >> 1
+            if y & 1 != 0 { next ^= 0x9908_B0DF }
+            s[i] = s[(i + shift) % n] ^ next
+        }
+    }
+
+    /// Writes `count` float uniforms, exactly as `count` calls of `nextUniformFloat()` would, with the
+    /// engine state borrowed once (the hot loop of `randn`).
+    private mutating func fillUniformFloats(_ destination: UnsafeMutablePointer<Float>, count: Int) {
+        var position = index
         state.withUnsafeMutableBufferPointer { s in
-            for i in 0..<n {
-                let y = (s[i] & 0x8000_0000) | (s[(i + 1) % n] & 0x7FFF_FFFF)
-                var next = y >> 1
-                if y & 1 != 0 { next ^= 0x9908_B0DF }
-                s[i] = s[(i + Self.shift) % n] ^ next
+            for i in 0..<count {
+                if position >= Self.stateSize {
+                    Self.twist(s)
+                    position = 0
+                }
+                var y = s[position]
+                position += 1
+                y ^= y >> 11
+                y ^= (y << 7) & 0x9D2C_5680
+                y ^= (y << 15) & 0xEFC6_0000
+                y ^= y >> 18
+                destination[i] = Float(y & 0xFF_FFFF) * (1.0 / 16_777_216.0)
             }
         }
-        index = 0
+        index = position
     }
 
     // MARK: Uniforms
@@ -142,7 +167,7 @@ public struct TorchGenerator: Sendable {
             for i in 0..<count { base[i] = Float(nextNormalDouble()) }
             return
         }
-        for i in 0..<count { base[i] = nextUniformFloat() }
+        fillUniformFloats(base, count: count)
         var start = 0
         while start + 16 <= count {
             Self.boxMuller16(base + start)
@@ -150,7 +175,7 @@ public struct TorchGenerator: Sendable {
         }
         if count % 16 != 0 {
             let tail = base + (count - 16)
-            for i in 0..<16 { tail[i] = nextUniformFloat() }
+            fillUniformFloats(tail, count: 16)
             Self.boxMuller16(tail)
         }
     }
