@@ -40,14 +40,14 @@ from diffusers import (
 
 OUTPUT = pathlib.Path(__file__).resolve().parents[2] / "Tests" / "Fixtures" / "schedulers"
 SHAPE = (1, 4, 5, 7)  # 140 elements: exercises torch.randn's non-multiple-of-16 tail
-STEPS = 20
+STEPS = 20  # unless a case says otherwise
 
 SD1 = dict(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", num_train_timesteps=1000,
            steps_offset=1, clip_sample=False, set_alpha_to_one=False, skip_prk_steps=True)
 SD2V = dict(SD1, prediction_type="v_prediction")
 COSINE = dict(beta_schedule="squaredcos_cap_v2", num_train_timesteps=1000)
 
-# (name, class, config overrides, eta)
+# (name, class, config overrides, eta[, steps])
 CASES = [
     ("ddpm_sd1", DDPMScheduler, SD1, 0.0),
     ("ddpm_sd2v", DDPMScheduler, SD2V, 0.0),
@@ -84,6 +84,14 @@ CASES = [
     ("euler_zero_snr", EulerDiscreteScheduler, dict(SD2V, rescale_betas_zero_snr=True, timestep_spacing="trailing"), 0.0),
     ("euler_ancestral_zero_snr", EulerAncestralDiscreteScheduler,
      dict(SD2V, rescale_betas_zero_snr=True, timestep_spacing="trailing"), 0.0),
+    ("euler_sd1_sigma_min", EulerDiscreteScheduler, dict(SD1, final_sigmas_type="sigma_min"), 0.0),
+    ("dpmpp_2m_heun_sd1", DPMSolverMultistepScheduler, dict(SD1, solver_type="heun"), 0.0),
+    ("dpmpp_2m_cosine_clipped", DPMSolverMultistepScheduler, dict(COSINE, lambda_min_clipped=-5.1), 0.0),
+    # Fewer than 15 steps: lower_order_final also lowers the second-to-last step.
+    ("dpmpp_3m_sd1_10_steps", DPMSolverMultistepScheduler,
+     dict(SD1, solver_order=3, final_sigmas_type="sigma_min"), 0.0, 10),
+    ("dpmpp_2m_sd1_karras_8_steps", DPMSolverMultistepScheduler,
+     dict(SD1, use_karras_sigmas=True, euler_at_final=True), 0.0, 8),
 ]
 
 
@@ -92,10 +100,10 @@ def fake_model(model_input: torch.Tensor, t) -> torch.Tensor:
     return 0.1 * model_input + c
 
 
-def run_case(index, name, cls, overrides, eta):
+def run_case(index, name, cls, overrides, eta, steps=STEPS):
     accepted = inspect.signature(cls.__init__).parameters
     scheduler = cls(**{k: v for k, v in overrides.items() if k in accepted})
-    scheduler.set_timesteps(STEPS)
+    scheduler.set_timesteps(steps)
     seed = 1000 + index
     # add_noise at the 6th timestep, before the loop (diffusers looks the timestep up in its schedule).
     clean = torch.linspace(-1.0, 1.0, math.prod(SHAPE)).reshape(SHAPE)
@@ -134,7 +142,7 @@ def run_case(index, name, cls, overrides, eta):
         config["_use_default_values"] = sorted(config["_use_default_values"])
     config["_class_name"] = cls.__name__
     config["_diffusers_version"] = diffusers.__version__
-    case = dict(name=name, class_name=cls.__name__, config=config, eta=eta, seed=seed, steps=STEPS,
+    case = dict(name=name, class_name=cls.__name__, config=config, eta=eta, seed=seed, steps=steps,
                 shape=list(SHAPE))
     return case, tensors
 
@@ -162,8 +170,8 @@ def main() -> None:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     save_file(rng_fixtures(), str(OUTPUT / "rng.safetensors"))
     cases, tensors = [], {}
-    for index, (name, cls, overrides, eta) in enumerate(CASES):
-        case, case_tensors = run_case(index, name, cls, overrides, eta)
+    for index, (name, cls, overrides, eta, *steps) in enumerate(CASES):
+        case, case_tensors = run_case(index, name, cls, overrides, eta, *steps)
         cases.append(case)
         tensors.update(case_tensors)
     save_file(tensors, str(OUTPUT / "trajectories.safetensors"))
