@@ -57,8 +57,9 @@ public struct DPMSolverMultistepScheduler: Scheduler {
         try configuration.requireFalse(configuration.useLuLambdas, key: "use_lu_lambdas")
         try configuration.requireFalse(configuration.useFlowSigmas, key: "use_flow_sigmas")
         try configuration.requireFalse(configuration.useDynamicShifting, key: "use_dynamic_shifting")
-        if let variance = configuration.varianceType {
-            throw .unsupportedValue(key: "variance_type", value: variance, supported: ["null"])
+        // Only the learned variances (a model output with twice the channels) change DPM-Solver.
+        if let variance = configuration.varianceType, ["learned", "learned_range"].contains(variance) {
+            throw .unsupportedValue(key: "variance_type", value: variance, supported: ["null", "fixed_small"])
         }
         let finalType = try configuration.requireValue(configuration.finalSigmasType, key: "final_sigmas_type",
                                                       supported: ["zero", "sigma_min"])

@@ -32,7 +32,7 @@ public struct PNDMScheduler: Scheduler {
     private var runningModelOutput: Tensor?
 
     public init(configuration: SchedulerConfiguration, inferenceSteps: Int) throws(SchedulerError) {
-        schedule = try configuration.noiseSchedule(supportsZeroSNRRescale: false)
+        schedule = try configuration.noiseSchedule(takesZeroSNRRescale: false)
         let trainSteps = schedule.trainSteps
         try SchedulerConfiguration.validateStepCount(inferenceSteps, trainSteps: trainSteps)
         predictionType = try configuration.resolvedPredictionType(allowed: [.epsilon, .vPrediction])

@@ -172,18 +172,12 @@ public struct SchedulerConfiguration: Sendable, Equatable, Codable {
         eulerAtFinal = try container.decodeIfPresent(Bool.self, forKey: .eulerAtFinal)
         useLuLambdas = try container.decodeIfPresent(Bool.self, forKey: .useLuLambdas)
         useFlowSigmas = try container.decodeIfPresent(Bool.self, forKey: .useFlowSigmas)
-        lambdaMinClipped = try Self.decodeLambdaMinClipped(container)
+        lambdaMinClipped = try container.decodeIfPresent(Double.self, forKey: .lambdaMinClipped)
         useDynamicShifting = try container.decodeIfPresent(Bool.self, forKey: .useDynamicShifting)
 
         let known = Set(CodingKeys.allCases.map(\.stringValue)).union(Self.harmlessKeys)
         let all = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
         unrecognizedKeys = all.filter { !known.contains($0) }.sorted()
-    }
-
-    /// `lambda_min_clipped` is `-inf` by default, which JSON cannot hold; diffusers writes `-Infinity`
-    /// (Python's json), which Foundation rejects, so a missing or non-numeric value means −∞.
-    private static func decodeLambdaMinClipped(_ container: KeyedDecodingContainer<CodingKeys>) throws -> Double? {
-        (try? container.decodeIfPresent(Double.self, forKey: .lambdaMinClipped)) ?? nil
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -295,15 +289,14 @@ public struct SchedulerConfiguration: Sendable, Equatable, Codable {
 
     // MARK: Resolved values (shared validation)
 
-    /// The training schedule; `defaults` are the class's `(beta_start, beta_end, beta_schedule)` defaults
-    /// (diffusers: 0.0001, 0.02, "linear" for every class here).
-    func noiseSchedule(supportsZeroSNRRescale: Bool = true) throws(SchedulerError) -> NoiseSchedule {
+    /// The training schedule. Missing keys take diffusers' defaults, the same for every class here:
+    /// 1000 steps, `linear` from 0.0001 to 0.02.
+    /// `takesZeroSNRRescale` is false for classes without a `rescale_betas_zero_snr` parameter (PNDM),
+    /// which ignore the key like diffusers' `from_config`.
+    func noiseSchedule(takesZeroSNRRescale: Bool = true) throws(SchedulerError) -> NoiseSchedule {
         let trainSteps = numTrainTimesteps ?? 1000
         guard trainSteps >= 2 else { throw .invalidValue(key: "num_train_timesteps", reason: "must be at least 2") }
-        let rescale = rescaleBetasZeroSNR ?? false
-        if rescale && !supportsZeroSNRRescale {
-            throw .unsupportedValue(key: "rescale_betas_zero_snr", value: "true", supported: ["false"])
-        }
+        let rescale = takesZeroSNRRescale && (rescaleBetasZeroSNR ?? false)
         if let trainedBetas {
             guard trainedBetas.count == trainSteps else {
                 throw .invalidValue(key: "trained_betas", reason: "has \(trainedBetas.count) values for \(trainSteps) timesteps")

@@ -54,6 +54,16 @@ import Tensor
         _ = try configuration.build(inferenceSteps: 20)
     }
 
+    @Test func keysAClassDoesNotTakeAreIgnoredLikeFromConfig() throws {
+        // PNDM has no rescale_betas_zero_snr parameter; DPM-Solver ignores a non-learned variance_type.
+        let pndm = try Self.decode(#"{"_class_name": "PNDMScheduler", "rescale_betas_zero_snr": true}"#)
+        #expect(try pndm.build(inferenceSteps: 10).timesteps == SchedulerConfiguration().build(inferenceSteps: 10, kind: .pndm).timesteps)
+        let plain = try PNDMScheduler(configuration: SchedulerConfiguration(), inferenceSteps: 10)
+        #expect((try pndm.build(inferenceSteps: 10) as? PNDMScheduler)?.schedule == plain.schedule)
+        let ddpm = try Self.decode(#"{"_class_name": "DDPMScheduler", "variance_type": "fixed_small"}"#)
+        _ = try ddpm.build(inferenceSteps: 10, kind: .dpmSolverMultistep)
+    }
+
     @Test func unknownKeysAreReportedNotFatal() throws {
         let configuration = try Self.decode("""
         {"_class_name": "DDIMScheduler", "_diffusers_version": "0.35.2", "made_up_option": 3, "another": null}
@@ -74,7 +84,7 @@ import Tensor
             (#"{"_class_name": "DPMSolverMultistepScheduler", "solver_order": 4}"#, "solver_order"),
             (#"{"_class_name": "DPMSolverMultistepScheduler", "final_sigmas_type": "one"}"#, "final_sigmas_type"),
             (#"{"_class_name": "DDPMScheduler", "variance_type": "learned_range"}"#, "variance_type"),
-            (#"{"_class_name": "PNDMScheduler", "rescale_betas_zero_snr": true}"#, "rescale_betas_zero_snr"),
+            (#"{"_class_name": "DPMSolverMultistepScheduler", "variance_type": "learned_range"}"#, "variance_type"),
             (#"{"_class_name": "EulerAncestralDiscreteScheduler", "prediction_type": "sample"}"#, "prediction_type"),
         ]
         for (json, key) in cases {
