@@ -48,11 +48,10 @@ public struct PNDMScheduler: Scheduler {
         }
         var all: [Int]
         if skipPRKSteps {
-            guard base.count >= 2 else {
-                throw .invalidStepCount(inferenceSteps, reason: "PNDM with skip_prk_steps needs at least 2 steps")
-            }
+            // [t_0 … t_{n−2}, t_{n−2}, t_{n−1}] reversed: the second-largest timestep is visited twice.
             prkTimesteps = []
-            all = Array((Array(base.dropLast()) + [base[base.count - 2], base[base.count - 1]]).reversed())
+            let repeated = base.count >= 2 ? [base[base.count - 2]] : []
+            all = Array((Array(base.dropLast()) + repeated + [base[base.count - 1]]).reversed())
         } else {
             guard base.count >= 4 else {
                 throw .invalidStepCount(inferenceSteps, reason: "PNDM with Runge–Kutta warm-up needs at least 4 steps")

@@ -8,6 +8,8 @@ Produces, under Tests/Fixtures/schedulers/:
                          init_noise_sigma, the initial latents and the sample after every step of a
                          full sampling loop driven by a deterministic fake model; and one add_noise call
                          (clean ramp, seeded noise, the 6th timestep) with its result.
+  timesteps.safetensors  scheduler.timesteps after set_timesteps(n) for every class x config (SD-1.x with each
+                         spacing, Karras, cosine, PNDM with PRK) x n in 1 ... 999 that diffusers accepts.
   cases.json             per case: the diffusers class, the full scheduler config as diffusers serialises
                          it (Python json, so -Infinity may appear), eta, seed, steps, latent shape.
 
@@ -166,9 +168,43 @@ def rng_fixtures():
     return {k: v.contiguous() for k, v in tensors.items()}
 
 
+TIMESTEP_STEP_COUNTS = (1, 2, 3, 4, 7, 10, 13, 25, 50, 100, 250, 999)
+TIMESTEP_CONFIGS = {
+    "sd1": SD1,
+    "sd1_trailing": dict(SD1, timestep_spacing="trailing"),
+    "sd1_linspace": dict(SD1, timestep_spacing="linspace"),
+    "sd1_leading": dict(SD1, timestep_spacing="leading"),
+    "sd1_karras": dict(SD1, use_karras_sigmas=True),
+    "cosine": COSINE,
+    "cosine_prk": dict(COSINE, skip_prk_steps=False),
+}
+TIMESTEP_CLASSES = (DDPMScheduler, DDIMScheduler, PNDMScheduler, EulerDiscreteScheduler,
+                    EulerAncestralDiscreteScheduler, DPMSolverMultistepScheduler)
+
+
+def timestep_fixtures():
+    """set_timesteps(n) for every class x config x step count that diffusers accepts."""
+    tensors = {}
+    for cls in TIMESTEP_CLASSES:
+        accepted = inspect.signature(cls.__init__).parameters
+        for config_name, overrides in TIMESTEP_CONFIGS.items():
+            for steps in TIMESTEP_STEP_COUNTS:
+                scheduler = cls(**{k: v for k, v in overrides.items() if k in accepted})
+                try:
+                    scheduler.set_timesteps(steps)
+                except Exception:  # e.g. more steps than the schedule allows
+                    continue
+                timesteps = scheduler.timesteps.to(torch.float32)
+                if len(timesteps) == 0 or timesteps.min() < 0 or timesteps.max() >= 1000:
+                    continue  # diffusers would fail on the first step; Swift rejects these up front
+                tensors[f"{cls.__name__}.{config_name}.{steps}"] = timesteps.clone()
+    return tensors
+
+
 def main() -> None:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     save_file(rng_fixtures(), str(OUTPUT / "rng.safetensors"))
+    save_file(timestep_fixtures(), str(OUTPUT / "timesteps.safetensors"))
     cases, tensors = [], {}
     for index, (name, cls, overrides, eta, *steps) in enumerate(CASES):
         case, case_tensors = run_case(index, name, cls, overrides, eta, *steps)
