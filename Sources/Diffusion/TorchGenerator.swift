@@ -159,6 +159,22 @@ public struct TorchGenerator: Sendable {
         return tensor
     }
 
+    /// diffusers' `randn_tensor(shape, generator=[g₀, g₁, …])`: batch item i is `randn(shape[1...])` drawn
+    /// from `generators[i]` (one seed per image). Throws when the count differs from `shape[0]`.
+    public static func randn(shape: [Int], generators: inout [TorchGenerator]) throws(SchedulerError) -> Tensor {
+        guard let batch = shape.first, batch == generators.count else {
+            throw .shapeMismatch(operation: "randn with one generator per batch item", shapes: [shape, [generators.count]])
+        }
+        var tensor = Tensor(uninitializedShape: shape)
+        let itemCount = shape.dropFirst().reduce(1, *)
+        tensor.withUnsafeMutableBufferPointer { buffer in
+            for item in 0..<batch {
+                generators[item].fillNormal(UnsafeMutableBufferPointer(rebasing: buffer[(item * itemCount)..<((item + 1) * itemCount)]))
+            }
+        }
+        return tensor
+    }
+
     /// Fills `buffer` exactly as `torch.randn` fills a contiguous float32 tensor of that many elements.
     public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Float>) {
         let count = buffer.count

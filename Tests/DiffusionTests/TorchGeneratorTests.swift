@@ -67,4 +67,14 @@ import Tensor
         #expect(a.randn(count: 0).isEmpty)
         #expect(a.randn(count: 4) == b.randn(count: 4))
     }
+
+    @Test func oneGeneratorPerBatchItemLikeRandnTensor() throws {
+        var generators = [TorchGenerator(seed: 42), TorchGenerator(seed: 0)]
+        let batch = try TorchGenerator.randn(shape: [2, 1000], generators: &generators)
+        let first = try SchedulerFixtures.tensor("randn.42.1000", in: SchedulerFixtures.rng).values
+        let second = try SchedulerFixtures.tensor("randn.0.1000", in: SchedulerFixtures.rng).values
+        #expect(batch.scalars == first + second)
+        var one = [TorchGenerator(seed: 1)]
+        #expect(throws: SchedulerError.self) { _ = try TorchGenerator.randn(shape: [2, 4], generators: &one) }
+    }
 }
