@@ -1,1 +1,0 @@
-// The Diffusion module: schedulers, noise, UNet, VAE, pipelines (issue 6).
