@@ -5,7 +5,7 @@ import Testing
 import Weights
 @testable import Tensor
 
-/// One fixture file: per-case tensors (`<case>.<name>`) and parameters (metadata `cases`).
+/// One fixture file: per-case tensors (`<case>.<name>`) and parameters (metadata `fixture` → `cases`).
 struct OpFixture {
     let file: SafetensorsFile
     let cases: [String: [String: Any]]
@@ -16,8 +16,9 @@ struct OpFixture {
 
     init(_ name: String) throws {
         file = try SafetensorsFile(path: OpFixture.folder.appendingPathComponent("\(name).safetensors").path)
-        let json = file.metadata["cases"] ?? "{}"
-        cases = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: [String: Any]] ?? [:]
+        let json = file.metadata["fixture"] ?? "{}"
+        let root = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        cases = root?["cases"] as? [String: [String: Any]] ?? [:]
     }
 
     /// Case names for one op, sorted.

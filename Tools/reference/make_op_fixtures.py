@@ -2,7 +2,7 @@
 
 Each output file is a small safetensors file holding, per test case, its inputs and parameters
 (`<case>.<name>` tensors) and the PyTorch output (`<case>.output`), plus a JSON metadata entry
-`cases` = {case: {"op": ..., **scalar parameters}} that the Swift tests read.
+`fixture` = {"torch": version, "cases": {case: {"op": ..., **scalar parameters}}} that the Swift tests read.
 
 PyTorch is the reference (torch.nn.functional.*). torchvision's CPU wheels are not installable here, so
 RoIAlign, NMS and box IoU/GIoU follow torchvision's published semantics in `tv_*` functions below;
@@ -63,8 +63,8 @@ class FixtureFile:
 
     def save(self, folder):
         path = os.path.join(folder, f"{self.name}.safetensors")
-        save_file(self.tensors, path, metadata={"cases": json.dumps(self.cases, sort_keys=True),
-                                                "torch": torch.__version__})
+        # One metadata key: safetensors writes several keys in hash order, which would make the bytes unstable.
+        save_file(self.tensors, path, metadata={"fixture": json.dumps({"torch": torch.__version__, "cases": self.cases}, sort_keys=True)})
         return path, os.path.getsize(path)
 
 
@@ -362,6 +362,9 @@ def attention():
     case("tokens_4096", q, k, v)
     q, k, v = f.randn(3, 10, 8), f.randn(3, 12, 8), f.randn(3, 12, 8)
     case("rank3_no_heads", q, k, v)
+    keep = torch.rand(10, 12, generator=f.generator) > 0.3
+    keep[4] = False  # a query row that sees no key: PyTorch returns zeros there
+    case("bool_mask_fully_masked_row", q, k, v, keep)
     return f
 
 
