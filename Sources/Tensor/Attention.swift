@@ -37,7 +37,7 @@ extension Tensor {
     ///   - mask: boolean or additive, broadcastable to (…, L, S); not allowed together with `isCausal`.
     ///   - isCausal: query `i` attends keys `j ≤ i` (PyTorch's top-left aligned lower triangle).
     ///   - scale: defaults to `1/√E`.
-    /// - Returns: (…, L, Ev). Rows whose keys are all masked are NaN, as in PyTorch's math path.
+    /// - Returns: (…, L, Ev). Rows whose keys are all masked are 0, as PyTorch 2.5+ returns (`_safe_softmax`).
     public static func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask? = nil,
                                                  isCausal: Bool = false, scale: Float? = nil) throws(TensorError) -> Tensor {
         let op = "scaled_dot_product_attention"
@@ -92,7 +92,7 @@ extension Tensor {
             let columns = isCausal ? min(keys, firstRow + rows) : keys
             let out = output + (head * length + firstRow) * valueDepth
             guard columns > 0 else {
-                out.update(repeating: .nan, count: rows * valueDepth)
+                out.update(repeating: 0, count: rows * valueDepth)
                 return
             }
             BLAS.sgemm(transposeB: true, m: rows, n: columns, k: depth, alpha: factor,
@@ -113,7 +113,7 @@ extension Tensor {
                         for column in 0..<columns { line[column] += maskRow[column * columnStride] }
                     }
                 }
-                Softmax.row(line, line, count: columns)
+                Softmax.row(line, line, count: columns, fullyMaskedValue: 0)
             }
             BLAS.sgemm(m: rows, n: valueDepth, k: columns, a: scores, lda: columns,
                        b: vPointer + head * keys * valueDepth, ldb: valueDepth, c: out, ldc: valueDepth)

@@ -152,12 +152,13 @@ extension Tensor {
 enum Softmax {
     /// Stable softmax of `count` values spaced `stride` apart, written to `output` with the same spacing.
     @inline(__always)
-    static func row(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int, stride: Int = 1) {
+    /// A row that is entirely `-inf` becomes `fullyMaskedValue` (NaN for `torch.softmax`, 0 inside SDPA).
+    static func row(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int, stride: Int = 1,
+                    fullyMaskedValue: Float = .nan) {
         var maximum = -Float.infinity
         for index in 0..<count { maximum = max(maximum, input[index * stride]) }
         if maximum == -.infinity {
-            // All -inf: PyTorch returns NaN (0/0).
-            for index in 0..<count { output[index * stride] = .nan }
+            for index in 0..<count { output[index * stride] = fullyMaskedValue }
             return
         }
         var sum: Float = 0
