@@ -14,7 +14,8 @@ public enum TimeEmbeddingNorm: String, Sendable, Codable {
 
 /// diffusers `ResnetBlock2D`: `norm1 → act → conv1 (+ time embedding) → norm2 → act → conv2`, plus the
 /// (optionally 1×1- or 3×3-projected) input, divided by `outputScaleFactor`. Dropout is inference-off.
-/// The `up`/`down`/FIR variants are not used by SD-family models and are not supported.
+/// The `up`/`down`/FIR variants are not used by SD-family models and are not supported. The shortcut is
+/// always a 1×1 convolution: diffusers 0.35 records its `conv_shortcut` flag but never builds a 3×3 one.
 public struct ResnetBlock2D: Sendable {
     public let norm1: GroupNorm
     public let conv1: Conv2d
@@ -37,11 +38,11 @@ public struct ResnetBlock2D: Sendable {
     ///   - tembChannels: width of the time embedding, `nil` for none.
     ///   - groups, groupsOut (default `groups`), eps: the two GroupNorms.
     ///   - useInShortcut: force (or suppress) `conv_shortcut`; by default present when input ≠ output channels.
-    ///   - convShortcut: a 3×3 rather than 1×1 shortcut; `convShortcutBias`: its bias.
+    ///   - convShortcutBias: whether the 1×1 shortcut has a bias.
     public init(_ scope: ParameterScope, inChannels: Int, outChannels: Int? = nil, tembChannels: Int? = 512,
                 groups: Int = 32, groupsOut: Int? = nil, eps: Float = 1e-6, activation: ActivationFunction = .silu,
                 skipTimeAct: Bool = false, timeEmbeddingNorm: TimeEmbeddingNorm = .default, outputScaleFactor: Float = 1,
-                useInShortcut: Bool? = nil, convShortcut: Bool = false, convShortcutBias: Bool = true,
+                useInShortcut: Bool? = nil, convShortcutBias: Bool = true,
                 conv2dOutChannels: Int? = nil) throws(WeightsError) {
         let outChannels = outChannels ?? inChannels
         let finalChannels = conv2dOutChannels ?? outChannels
@@ -56,11 +57,10 @@ public struct ResnetBlock2D: Sendable {
         norm2 = try GroupNorm(scope.scoped("norm2"), groups: groupsOut ?? groups, channels: outChannels, eps: eps)
         conv2 = try Conv2d(scope.scoped("conv2"), inChannels: outChannels, outChannels: finalChannels, kernelSize: 3, padding: 1)
         if useInShortcut ?? (inChannels != finalChannels) {
-            self.convShortcut = try Conv2d(scope.scoped("conv_shortcut"), inChannels: inChannels, outChannels: finalChannels,
-                                           kernelSize: convShortcut ? 3 : 1, padding: convShortcut ? 1 : 0,
-                                           bias: convShortcutBias)
+            convShortcut = try Conv2d(scope.scoped("conv_shortcut"), inChannels: inChannels, outChannels: finalChannels,
+                                      kernelSize: 1, bias: convShortcutBias)
         } else {
-            self.convShortcut = nil
+            convShortcut = nil
         }
         self.activation = activation
         self.timeEmbeddingNorm = timeEmbeddingNorm
