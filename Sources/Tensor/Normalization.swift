@@ -2,6 +2,7 @@
 // Statistics use biased variance and are accumulated in Double, like PyTorch's CPU kernels in spirit
 // (they use Welford/float-pairwise sums; Double keeps us well inside the parity tolerance).
 
+import CTensorKernels
 import Foundation
 
 /// Mean and biased variance of `count` floats.
@@ -61,11 +62,7 @@ extension Tensor {
                 let scale = inverse * (gammaPointer?[channel] ?? 1)
                 let shift = (betaPointer?[channel] ?? 0) - meanF * scale
                 let start = base + localChannel * spatial
-                if fusedSiLU {
-                    for index in start..<(start + spatial) { output[index] = Activation.silu(source[index] * scale + shift) }
-                } else {
-                    for index in start..<(start + spatial) { output[index] = source[index] * scale + shift }
-                }
+                tk_scale_shift(source + start, output + start, spatial, scale, shift, fusedSiLU ? 1 : 0)
             }
         }
         return result
@@ -155,6 +152,15 @@ enum Softmax {
     /// A row that is entirely `-inf` becomes `fullyMaskedValue` (NaN for `torch.softmax`, 0 inside SDPA).
     static func row(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int, stride: Int = 1,
                     fullyMaskedValue: Float = .nan) {
+        if stride == 1 {
+            tk_softmax_row(input, output, count, fullyMaskedValue)
+        } else {
+            stridedRow(input, output, count: count, stride: stride, fullyMaskedValue: fullyMaskedValue)
+        }
+    }
+
+    static func stridedRow(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int, stride: Int,
+                           fullyMaskedValue: Float) {
         var maximum = -Float.infinity
         for index in 0..<count { maximum = max(maximum, input[index * stride]) }
         if maximum == -.infinity {
