@@ -128,6 +128,46 @@ TK_ALWAYS float tk_tanh1(float x) {
         for (i = 0; i < n; i++) y[i] *= inv;                                                            \
     }
 
+#define TK_DEFINE_NORM(SUFFIX, ATTR)                                                                    \
+    ATTR static void mean_var_##SUFFIX(const float *x, ptrdiff_t n, double *mean, double *variance) {   \
+        double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                                     \
+        ptrdiff_t i = 0;                                                                                \
+        for (; i + 8 <= n; i += 8)                                                                      \
+            for (int j = 0; j < 8; j++) lanes[j] += (double)x[i + j];                                   \
+        double sum = 0;                                                                                 \
+        for (int j = 0; j < 8; j++) sum += lanes[j];                                                    \
+        for (; i < n; i++) sum += (double)x[i];                                                         \
+        double m = n > 0 ? sum / (double)n : 0;                                                         \
+        for (int j = 0; j < 8; j++) lanes[j] = 0;                                                       \
+        for (i = 0; i + 8 <= n; i += 8)                                                                 \
+            for (int j = 0; j < 8; j++) { double d = (double)x[i + j] - m; lanes[j] += d * d; }         \
+        double squares = 0;                                                                             \
+        for (int j = 0; j < 8; j++) squares += lanes[j];                                                \
+        for (; i < n; i++) { double d = (double)x[i] - m; squares += d * d; }                           \
+        *mean = m;                                                                                      \
+        *variance = n > 0 ? squares / (double)n : 0;                                                    \
+    }                                                                                                   \
+    ATTR static void layer_norm_row_##SUFFIX(const float *x, float *y, ptrdiff_t n, const float *gamma, \
+                                             const float *beta, float eps) {                            \
+        double m, v;                                                                                    \
+        mean_var_##SUFFIX(x, n, &m, &v);                                                                \
+        float inv = (float)(1.0 / sqrt(v + (double)eps));                                              \
+        float shift = (float)m;                                                                         \
+        if (gamma && beta) {                                                                            \
+            for (ptrdiff_t i = 0; i < n; i++) y[i] = (x[i] - shift) * inv * gamma[i] + beta[i];         \
+        } else if (gamma) {                                                                             \
+            for (ptrdiff_t i = 0; i < n; i++) y[i] = (x[i] - shift) * inv * gamma[i];                   \
+        } else if (beta) {                                                                              \
+            for (ptrdiff_t i = 0; i < n; i++) y[i] = (x[i] - shift) * inv + beta[i];                    \
+        } else {                                                                                        \
+            for (ptrdiff_t i = 0; i < n; i++) y[i] = (x[i] - shift) * inv;                              \
+        }                                                                                               \
+    }
+
+TK_DEFINE_NORM(avx512, __attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma"))))
+TK_DEFINE_NORM(avx2, __attribute__((target("avx2,fma"))))
+TK_DEFINE_NORM(base, )
+
 TK_DEFINE(avx512, __attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma"))))
 TK_DEFINE(avx2, __attribute__((target("avx2,fma"))))
 TK_DEFINE(base, )
@@ -162,6 +202,9 @@ TK_ENTRY(gelu_tanh, (const float *x, float *y, ptrdiff_t n), (x, y, n))
 TK_ENTRY(tanh, (const float *x, float *y, ptrdiff_t n), (x, y, n))
 TK_ENTRY(scale_shift, (const float *x, float *y, ptrdiff_t n, float scale, float shift, int silu), (x, y, n, scale, shift, silu))
 TK_ENTRY(softmax_row, (const float *x, float *y, ptrdiff_t n, float masked), (x, y, n, masked))
+
+TK_ENTRY(mean_var, (const float *x, ptrdiff_t n, double *mean, double *variance), (x, n, mean, variance))
+TK_ENTRY(layer_norm_row, (const float *x, float *y, ptrdiff_t n, const float *gamma, const float *beta, float eps), (x, y, n, gamma, beta, eps))
 
 const char *tk_isa(void) {
     switch (tk_dispatch()) {

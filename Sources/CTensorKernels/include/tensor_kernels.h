@@ -23,6 +23,10 @@ void tk_scale_shift(const float *x, float *y, ptrdiff_t n, float scale, float sh
 /// Stable softmax of one contiguous row (y may alias x). A row that is all -inf becomes
 /// `fully_masked` (NaN for torch.softmax, 0 inside SDPA); a NaN maximum gives NaN.
 void tk_softmax_row(const float *x, float *y, ptrdiff_t n, float fully_masked);
+/// Mean and biased variance of n floats (two passes, accumulated in double lanes).
+void tk_mean_var(const float *x, ptrdiff_t n, double *mean, double *variance);
+/// LayerNorm of one row: y = (x − mean)/sqrt(var + eps) · gamma + beta (gamma/beta may be NULL).
+void tk_layer_norm_row(const float *x, float *y, ptrdiff_t n, const float *gamma, const float *beta, float eps);
 /// Name of the instruction set the kernels dispatch to ("avx512", "avx2" or "baseline").
 const char *tk_isa(void);
 
