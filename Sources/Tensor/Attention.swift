@@ -3,6 +3,7 @@
 // For each (batch·head, block of query rows) the scores Q_blk·Kᵀ (rows × S), the mask, the row softmax and
 // P·V are computed in a per-worker scratch buffer of `queryBlock × S` floats, so memory stays bounded at
 // thousands of tokens (4096 tokens: 256 × 4096 × 4 B = 4 MiB per worker) instead of L × S per head.
+// Short key sequences (cross-attention, 77 tokens) get taller tiles (up to 1024 rows) to amortise call overhead.
 
 /// An attention mask broadcastable to (…, L, S), as accepted by PyTorch's SDPA.
 public enum AttentionMask: Sendable {
@@ -21,11 +22,11 @@ public enum AttentionMask: Sendable {
 /// Tiling of the attention kernel.
 public enum AttentionTiling {
     /// Largest scratch per worker, in bytes (query rows per tile are chosen to fit it).
-    public static let scratchBytesPerWorker = 8 << 20
+    public static let scratchBytesPerWorker = 4 << 20
 
     /// Query rows per tile for `keys` keys.
     public static func queryBlock(keys: Int) -> Int {
-        max(16, min(256, scratchBytesPerWorker / (4 * max(keys, 1))))
+        max(16, min(1024, scratchBytesPerWorker / (4 * max(keys, 1))))
     }
 }
 

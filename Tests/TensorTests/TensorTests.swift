@@ -48,17 +48,4 @@ import Testing
         let parts = try c.chunked(3, dimension: 1)
         #expect(parts[2].scalars == [5, 6])
     }
-
-    @Test func poolReusesBuffersAcrossSteps() {
-        let pool = BufferPool(maximumBytes: 1 << 24)
-        for _ in 0..<10 {
-            let storage = TensorStorage(uninitializedCount: 100_000, pool: pool)
-            storage.pointer[0] = 1
-        }
-        #expect(pool.statistics.misses == 1)
-        #expect(pool.statistics.hits == 9)
-        #expect(BufferPool.sizeClass(1000) >= 1000 && BufferPool.sizeClass(1000) <= 1250)
-        pool.drain()
-        #expect(pool.statistics.pooledBytes == 0)
-    }
 }
