@@ -33,7 +33,12 @@ public struct TimestepEmbedding: Sendable {
     /// `sample` (N, inChannels), `condition` (N, condProjDim) → (N, outDim).
     public func callAsFunction(_ sample: Tensor, condition: Tensor? = nil) throws(TensorError) -> Tensor {
         var input = sample
-        if let condProj, let condition { input = try input + condProj(condition) }
+        if let condition {
+            guard let condProj else {
+                throw .invalidArgument(op: "timestep_embedding", reason: "a condition was given but the layer has no cond_proj")
+            }
+            input = try input + condProj(condition)
+        }
         let output = try linear2(activation(linear1(input)))
         return postActivation?.callAsFunction(output) ?? output
     }

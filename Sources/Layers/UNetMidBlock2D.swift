@@ -16,7 +16,8 @@ public struct UNetMidBlock2D: Sendable {
     ///
     /// - Parameters:
     ///   - attentionHeadDim: head width; the VAE passes the channel count (one head).
-    ///   - attentionGroups: the attention's group-norm groups (`attn_groups`; default the ResNet groups).
+    ///   - attentionGroups: the attention's group-norm groups (`attn_groups`; by default the ResNet groups with the
+    ///     default time-embedding norm, none otherwise).
     public init(_ scope: ParameterScope, inChannels: Int, tembChannels: Int?, numLayers: Int = 1,
                 resnet: ResnetBlockSettings = ResnetBlockSettings(), attentionGroups: Int? = nil,
                 addAttention: Bool = true, attentionHeadDim: Int = 1) throws(WeightsError) {
@@ -25,12 +26,14 @@ public struct UNetMidBlock2D: Sendable {
         var resnets = [try resnet.resnet(scope.scoped("resnets").scoped(0), inChannels: inChannels, outChannels: inChannels,
                                          tembChannels: tembChannels)]
         var attentions: [Attention] = []
+        // diffusers: the attention has a group norm only with the default time-embedding norm.
+        let defaultAttentionGroups: Int? = resnet.timeEmbeddingNorm == .default ? resnet.groups : nil
         for index in 0..<numLayers {
             if addAttention {
                 attentions.append(try Attention(
                     scope.scoped("attentions").scoped(index), queryDim: inChannels, heads: inChannels / attentionHeadDim,
                     headDim: attentionHeadDim, bias: true, upcastSoftmax: true,
-                    normNumGroups: attentionGroups ?? resnet.groups, eps: resnet.eps, residualConnection: true,
+                    normNumGroups: attentionGroups ?? defaultAttentionGroups, eps: resnet.eps, residualConnection: true,
                     rescaleOutputFactor: resnet.outputScaleFactor))
             }
             resnets.append(try resnet.resnet(scope.scoped("resnets").scoped(index + 1), inChannels: inChannels,

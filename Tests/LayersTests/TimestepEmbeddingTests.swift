@@ -13,4 +13,10 @@ import Weights
             return ["output": try layer(c.input("sample"), condition: c.optionalInput("condition"))]
         }
     }
+
+    @Test func rejectsConditionWithoutCondProj() throws {
+        let store = try ParameterStore(files: [])
+        let layer = try TimestepEmbedding(store.root, inChannels: 4, timeEmbedDim: 8)
+        #expect(throws: TensorError.self) { try layer(.zeros([1, 4]), condition: .zeros([1, 4])) }
+    }
 }
