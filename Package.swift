@@ -30,7 +30,9 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
 
         // Numeric core.
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: strictSettings),
+        // Vectorised element-wise kernels (C, run-time dispatch on AVX-512/AVX2/baseline) used by Tensor.
+        .target(name: "CTensorKernels", path: "Sources/CTensorKernels"),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CTensorKernels"], swiftSettings: strictSettings),
         .target(name: "Weights", dependencies: ["CCrypto"], swiftSettings: strictSettings),
         .target(name: "Layers", dependencies: ["Tensor", "Weights"], swiftSettings: strictSettings),
         // Tokenizers and text encoders.

@@ -1,5 +1,6 @@
 // Point-wise activations with PyTorch's exact formulas.
 
+import CTensorKernels
 import Foundation
 
 /// Which GELU formula to use (`torch.nn.functional.gelu(approximate=…)`).
@@ -15,20 +16,22 @@ extension Tensor {
     public func gelu(approximate: GELUApproximation = .none) -> Tensor {
         switch approximate {
         case .none:
-            return map { x in 0.5 * x * (1 + erff(x * 0.70710678118654752)) }
+            return mapKernel { tk_gelu_erf($0, $1, $2) }
         case .tanh:
-            return map { x in 0.5 * x * (1 + tanhf(0.79788456080286536 * (x + 0.044715 * x * x * x))) }
+            return mapKernel { tk_gelu_tanh($0, $1, $2) }
         }
     }
 
     /// `torch.sigmoid`.
-    public func sigmoid() -> Tensor { map(Activation.sigmoid) }
+    public func sigmoid() -> Tensor { mapKernel { tk_sigmoid($0, $1, $2) } }
 
     /// `torch.nn.functional.silu` (x·sigmoid(x)).
-    public func silu() -> Tensor { map { $0 * Activation.sigmoid($0) } }
+    public func silu() -> Tensor { mapKernel { tk_x_sigmoid($0, $1, $2, 1) } }
 
     /// CLIP's QuickGELU, `x·sigmoid(1.702·x)` (transformers `QuickGELUActivation`).
-    public func quickGELU() -> Tensor { map { $0 * Activation.sigmoid(1.702 * $0) } }
+    public func quickGELU() -> Tensor {
+        mapKernel { tk_x_sigmoid($0, $1, $2, 1.702) }
+    }
 
     /// `torch.nn.functional.softplus(x, beta, threshold)`: linear above `threshold` (in units of `beta·x`).
     public func softplus(beta: Float = 1, threshold: Float = 20) -> Tensor {
@@ -42,10 +45,25 @@ extension Tensor {
     public func relu() -> Tensor { map { max($0, 0) } }
 
     /// `torch.tanh`.
-    public func tanh() -> Tensor { map { tanhf($0) } }
+    public func tanh() -> Tensor { mapKernel { tk_tanh($0, $1, $2) } }
 
     /// `torch.exp`.
-    public func exp() -> Tensor { map { expf($0) } }
+    public func exp() -> Tensor { mapKernel { tk_exp($0, $1, $2) } }
+}
+
+extension Tensor {
+    /// Runs a C kernel `(input, output, count)` over contiguous chunks in parallel; returns a new tensor.
+    func mapKernel(_ kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
+        let source = contiguous()
+        let result = Tensor(uninitializedShape: shape)
+        let input = source.basePointer, output = result.storage.pointer
+        let count = elementCount
+        ParallelLoop.forEachChunk((count + 63) / 64, minimumPerChunk: 512) { blocks in
+            let start = blocks.lowerBound * 64, end = min(blocks.upperBound * 64, count)
+            kernel(input + start, output + start, end - start)
+        }
+        return result
+    }
 }
 
 /// Scalar forms of the activations, for fused loops in other ops.

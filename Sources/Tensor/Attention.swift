@@ -3,6 +3,7 @@
 // For each (batch·head, block of query rows) the scores Q_blk·Kᵀ (rows × S), the mask, the row softmax and
 // P·V are computed in a per-worker scratch buffer of `queryBlock × S` floats, so memory stays bounded at
 // thousands of tokens (4096 tokens: 256 × 4096 × 4 B = 4 MiB per worker) instead of L × S per head.
+// Short key sequences (cross-attention, 77 tokens) get taller tiles (up to 1024 rows) to amortise call overhead.
 
 /// An attention mask broadcastable to (…, L, S), as accepted by PyTorch's SDPA.
 public enum AttentionMask: Sendable {
@@ -21,11 +22,11 @@ public enum AttentionMask: Sendable {
 /// Tiling of the attention kernel.
 public enum AttentionTiling {
     /// Largest scratch per worker, in bytes (query rows per tile are chosen to fit it).
-    public static let scratchBytesPerWorker = 8 << 20
+    public static let scratchBytesPerWorker = 4 << 20
 
     /// Query rows per tile for `keys` keys.
     public static func queryBlock(keys: Int) -> Int {
-        max(16, min(256, scratchBytesPerWorker / (4 * max(keys, 1))))
+        max(16, min(1024, scratchBytesPerWorker / (4 * max(keys, 1))))
     }
 }
 
@@ -37,7 +38,7 @@ extension Tensor {
     ///   - mask: boolean or additive, broadcastable to (…, L, S); not allowed together with `isCausal`.
     ///   - isCausal: query `i` attends keys `j ≤ i` (PyTorch's top-left aligned lower triangle).
     ///   - scale: defaults to `1/√E`.
-    /// - Returns: (…, L, Ev). Rows whose keys are all masked are NaN, as in PyTorch's math path.
+    /// - Returns: (…, L, Ev). Rows whose keys are all masked are 0, as PyTorch 2.5+ returns (`_safe_softmax`).
     public static func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask? = nil,
                                                  isCausal: Bool = false, scale: Float? = nil) throws(TensorError) -> Tensor {
         let op = "scaled_dot_product_attention"
@@ -92,7 +93,7 @@ extension Tensor {
             let columns = isCausal ? min(keys, firstRow + rows) : keys
             let out = output + (head * length + firstRow) * valueDepth
             guard columns > 0 else {
-                out.update(repeating: .nan, count: rows * valueDepth)
+                out.update(repeating: 0, count: rows * valueDepth)
                 return
             }
             BLAS.sgemm(transposeB: true, m: rows, n: columns, k: depth, alpha: factor,
@@ -113,7 +114,7 @@ extension Tensor {
                         for column in 0..<columns { line[column] += maskRow[column * columnStride] }
                     }
                 }
-                Softmax.row(line, line, count: columns)
+                Softmax.row(line, line, count: columns, fullyMaskedValue: 0)
             }
             BLAS.sgemm(m: rows, n: valueDepth, k: columns, a: scores, lda: columns,
                        b: vPointer + head * keys * valueDepth, ldb: valueDepth, c: out, ldc: valueDepth)

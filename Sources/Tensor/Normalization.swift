@@ -1,32 +1,9 @@
 // Normalisation layers: torch.nn.functional.group_norm, layer_norm, rms_norm.
-// Statistics use biased variance and are accumulated in Double, like PyTorch's CPU kernels in spirit
-// (they use Welford/float-pairwise sums; Double keeps us well inside the parity tolerance).
+// Statistics use biased variance, accumulated in Double lanes (CTensorKernels `tk_mean_var`); PyTorch uses
+// float Welford/pairwise sums, and Double keeps us well inside the parity tolerance.
 
+import CTensorKernels
 import Foundation
-
-/// Mean and biased variance of `count` floats.
-@inline(__always)
-func meanAndVariance(_ values: UnsafePointer<Float>, _ count: Int) -> (mean: Double, variance: Double) {
-    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-    var index = 0
-    while index + 4 <= count {
-        s0 += Double(values[index]); s1 += Double(values[index + 1])
-        s2 += Double(values[index + 2]); s3 += Double(values[index + 3])
-        index += 4
-    }
-    while index < count { s0 += Double(values[index]); index += 1 }
-    let mean = (s0 + s1 + s2 + s3) / Double(max(count, 1))
-    var q0 = 0.0, q1 = 0.0, q2 = 0.0, q3 = 0.0
-    index = 0
-    while index + 4 <= count {
-        let d0 = Double(values[index]) - mean, d1 = Double(values[index + 1]) - mean
-        let d2 = Double(values[index + 2]) - mean, d3 = Double(values[index + 3]) - mean
-        q0 += d0 * d0; q1 += d1 * d1; q2 += d2 * d2; q3 += d3 * d3
-        index += 4
-    }
-    while index < count { let d = Double(values[index]) - mean; q0 += d * d; index += 1 }
-    return (mean, (q0 + q1 + q2 + q3) / Double(max(count, 1)))
-}
 
 extension Tensor {
     /// `torch.nn.functional.group_norm(x, num_groups, weight, bias, eps)`, optionally followed by SiLU
@@ -53,7 +30,8 @@ extension Tensor {
         ParallelLoop.forEach(x.shape[0] * groups) { task in
             let group = task % groups
             let base = task * groupSize
-            let (mean, variance) = meanAndVariance(source + base, groupSize)
+            var mean = 0.0, variance = 0.0
+            tk_mean_var(source + base, groupSize, &mean, &variance)
             let inverse = Float(1 / (variance + Double(eps)).squareRoot())
             let meanF = Float(mean)
             for localChannel in 0..<groupChannels {
@@ -61,11 +39,7 @@ extension Tensor {
                 let scale = inverse * (gammaPointer?[channel] ?? 1)
                 let shift = (betaPointer?[channel] ?? 0) - meanF * scale
                 let start = base + localChannel * spatial
-                if fusedSiLU {
-                    for index in start..<(start + spatial) { output[index] = Activation.silu(source[index] * scale + shift) }
-                } else {
-                    for index in start..<(start + spatial) { output[index] = source[index] * scale + shift }
-                }
+                tk_scale_shift(source + start, output + start, spatial, scale, shift, fusedSiLU ? 1 : 0)
             }
         }
         return result
@@ -88,16 +62,7 @@ extension Tensor {
         let gammaPointer = gamma?.basePointer, betaPointer = beta?.basePointer
         let source = input.basePointer, output = result.storage.pointer
         ParallelLoop.forEach(rows, minimumPerChunk: max(1, 4096 / max(width, 1))) { row in
-            let values = source + row * width, out = output + row * width
-            let (mean, variance) = meanAndVariance(values, width)
-            let inverse = Float(1 / (variance + Double(eps)).squareRoot())
-            let meanF = Float(mean)
-            for index in 0..<width {
-                var value = (values[index] - meanF) * inverse
-                if let gammaPointer { value *= gammaPointer[index] }
-                if let betaPointer { value += betaPointer[index] }
-                out[index] = value
-            }
+            tk_layer_norm_row(source + row * width, output + row * width, width, gammaPointer, betaPointer, eps)
         }
         return result
     }
@@ -127,46 +92,5 @@ extension Tensor {
             for index in 0..<width { out[index] = values[index] * inverse * (gammaPointer?[index] ?? 1) }
         }
         return result
-    }
-
-    /// `torch.softmax(x, dim)`, numerically stable (subtracts the row maximum).
-    public func softmax(dimension: Int = -1) throws(TensorError) -> Tensor {
-        let axis = try normalizedDimension(dimension, op: "softmax")
-        let input = contiguous()
-        let result = Tensor(uninitializedShape: shape)
-        guard elementCount > 0 else { return result }
-        let size = shape[axis]
-        let inner = shape[(axis + 1)...].reduce(1, *)
-        let outer = elementCount / (size * inner)
-        let source = input.basePointer, output = result.storage.pointer
-        ParallelLoop.forEach(outer * inner, minimumPerChunk: max(1, 4096 / max(size, 1))) { task in
-            let o = task / inner, i = task % inner
-            let base = o * size * inner + i
-            Softmax.row(source + base, output + base, count: size, stride: inner)
-        }
-        return result
-    }
-}
-
-/// Row softmax kernels shared with attention.
-enum Softmax {
-    /// Stable softmax of `count` values spaced `stride` apart, written to `output` with the same spacing.
-    @inline(__always)
-    static func row(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, count: Int, stride: Int = 1) {
-        var maximum = -Float.infinity
-        for index in 0..<count { maximum = max(maximum, input[index * stride]) }
-        if maximum == -.infinity {
-            // All -inf: PyTorch returns NaN (0/0).
-            for index in 0..<count { output[index * stride] = .nan }
-            return
-        }
-        var sum: Float = 0
-        for index in 0..<count {
-            let value = expf(input[index * stride] - maximum)
-            output[index * stride] = value
-            sum += value
-        }
-        let inverse = 1 / sum
-        for index in 0..<count { output[index * stride] *= inverse }
     }
 }

@@ -1,1 +1,0 @@
-// Placeholder until the Layers module lands; see issue 4.

@@ -1,0 +1,32 @@
+import Testing
+@testable import Tensor
+
+@Suite struct AttentionTests {
+    @Test func matchPyTorch() throws {
+        let fixture = try OpFixture("attention")
+        #expect(fixture.cases.count == 8)
+        for name in fixture.cases.keys.sorted() {
+            var mask: AttentionMask?
+            if let tensor = try fixture.optionalTensor(name, "mask") {
+                mask = fixture.string(name, "mask") == "boolean" ? .boolean(tensor) : .additive(tensor)
+            }
+            let actual = try Tensor.scaledDotProductAttention(
+                query: fixture.tensor(name, "query"), key: fixture.tensor(name, "key"), value: fixture.tensor(name, "value"),
+                mask: mask, isCausal: fixture.bool(name, "causal")!, scale: fixture.float(name, "scale"))
+            expectMatches(actual, try fixture.tensor(name, "output"), name)
+        }
+    }
+
+    @Test func scratchStaysBoundedAt4096Tokens() {
+        // One tile of query rows against all keys: well under the 64 MiB-per-head-group budget.
+        let bytes = AttentionTiling.queryBlock(keys: 4096) * 4096 * 4 * ComputeThreads.count
+        #expect(bytes <= 64 << 20)
+    }
+
+    @Test func rejectsMaskWithCausal() {
+        let q = Tensor.zeros([1, 4, 8])
+        #expect(throws: TensorError.self) {
+            try Tensor.scaledDotProductAttention(query: q, key: q, value: q, mask: .additive(.zeros([4, 4])), isCausal: true)
+        }
+    }
+}
