@@ -77,11 +77,13 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Weights", "Tensor"], swiftSettings: strictSettings),
         .testTarget(name: "TextTests", dependencies: ["Text", "Tensor", "Weights"], swiftSettings: strictSettings),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor", "Weights"], swiftSettings: strictSettings),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strictSettings),
+        // Loopback-client helpers shared by the socket-level test suites.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "HTTP", "Weights",
+                "Service", "HTTP", "Weights", "TestSupport",
                 // Built before the tests run: DiffusionServerTests spawn the real binary.
                 "diffusion-server",
                 .product(name: "Logging", package: "swift-log"),

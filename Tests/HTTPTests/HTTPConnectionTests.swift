@@ -29,10 +29,10 @@ import Testing
         client.send(testCase.bytes)
         let first = try #require(client.readResponse(expectBody: !testCase.isHead), "no response")
         #expect(first.status == testCase.status)
-        if let body = testCase.body { #expect(first.bodyText == body) }
+        if let body = testCase.body { #expect(first.text == body) }
         for (name, value) in testCase.headers { #expect(first.header(name) == value, "header \(name)") }
         if first.status >= 400 && !testCase.isHead { try expectProblemDocument(first) }
-        if let detail = testCase.detail { #expect(first.bodyText.contains(detail), "detail: \(first.bodyText)") }
+        if let detail = testCase.detail { #expect(first.text.contains(detail), "detail: \(first.text)") }
         var last = first
         for status in testCase.then {
             let next = try #require(client.readResponse(), "no pipelined response")
@@ -44,7 +44,7 @@ import Testing
             client.send(healthzRequest)
             let next = try #require(client.readResponse(), "connection did not stay open")
             #expect(next.status == 200)
-            #expect(next.bodyText == RawRequestTable.healthz)
+            #expect(next.text == RawRequestTable.healthz)
         } else {
             #expect(last.closesConnection)
             #expect(client.unconsumed.isEmpty, "bytes after the final response")
@@ -64,13 +64,13 @@ import Testing
         client.send("hello")
         let final = try #require(client.readResponse())
         #expect(final.status == 200)
-        #expect(final.bodyText == "hello")
+        #expect(final.text == "hello")
         #expect(!final.closesConnection)
         // Chunked bodies get the interim response too.
         client.send("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n")
         #expect(client.readResponse()?.status == 100)
         client.send("3\r\nabc\r\n0\r\n\r\n")
-        #expect(client.readResponse()?.bodyText == "abc")
+        #expect(client.readResponse()?.text == "abc")
     }
 
     // RFC 9110 §10.1.1: a server that will reject the content answers the final status
@@ -160,7 +160,7 @@ import Testing
         }
         let response = try #require(client.readResponse())
         #expect(response.status == 200)
-        #expect(response.bodyText == "abcdefgh")
+        #expect(response.text == "abcdefgh")
     }
 
     // A client that closes while its request is being worked on cancels the Responder:
@@ -283,9 +283,9 @@ import Testing
         #expect(response.header("Set-Cookie") == nil)
         #expect(response.header("X-Evil") == nil)
         #expect(response.header("X-Reflected") == "a  Set-Cookie: x=1    HTTP 1.1 200 OK")
-        #expect(response.bodyText == "ok")
+        #expect(response.text == "ok")
         client.send(healthzRequest)
-        #expect(client.readResponse()?.bodyText == RawRequestTable.healthz, "no smuggled second response")
+        #expect(client.readResponse()?.text == RawRequestTable.healthz, "no smuggled second response")
     }
 
     // Pipelined requests behind a slow one are answered in order, after it.
@@ -294,8 +294,8 @@ import Testing
         defer { server.stopAndWait(gracePeriod: 1) }
         let client = try RawClient(port: server.port)
         client.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n" + get("/items/after"))
-        #expect(client.readResponse()?.bodyText == "slow")
-        #expect(client.readResponse()?.bodyText == "{\"id\":\"after\"}")
+        #expect(client.readResponse()?.text == "slow")
+        #expect(client.readResponse()?.text == "{\"id\":\"after\"}")
     }
 }
 

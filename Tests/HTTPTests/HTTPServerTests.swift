@@ -14,7 +14,7 @@ import Glibc
         client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         let response = try #require(client.readResponse())
         #expect(response.status == 200)
-        #expect(response.bodyText == "{\"status\":\"ok\"}")
+        #expect(response.text == "{\"status\":\"ok\"}")
         #expect(response.header("Content-Type") == "application/json")
         #expect(!response.closesConnection)
     }
@@ -28,7 +28,7 @@ import Glibc
         client.send(batch)
         for index in 0..<100 {
             let response = try #require(client.readResponse())
-            #expect(response.bodyText == "{\"id\":\"\(index)\"}")
+            #expect(response.text == "{\"id\":\"\(index)\"}")
         }
     }
 
@@ -40,7 +40,7 @@ import Glibc
         let response = try #require(client.readResponse())
         #expect(response.header("Content-Type") == "text/event-stream")
         #expect(response.header("Transfer-Encoding") == "chunked")
-        let text = response.bodyText
+        let text = response.text
         #expect(text.contains("id: 1\nevent: progress\ndata: {\"step\":1}\n\n"))
         #expect(text.contains("event: completed\ndata: done\n\n"))
         #expect(text.contains(": keepalive\n\n"))
@@ -90,7 +90,7 @@ import Glibc
             for (index, client) in others.enumerated() {
                 let response = try #require(client.readResponse())
                 #expect(response.status == 200)
-                #expect(response.bodyText == "{\"id\":\"\(index)\"}")
+                #expect(response.text == "{\"id\":\"\(index)\"}")
             }
             slowest = max(slowest, Date().timeIntervalSince(started))
             rounds += 1
@@ -118,7 +118,7 @@ import Glibc
             for (index, client) in clients.enumerated() {
                 let response = try #require(client.readResponse(), "connection \(index) round \(round)")
                 #expect(response.status == 200)
-                #expect(response.bodyText == "{\"id\":\"\(index)-\(round)\"}")
+                #expect(response.text == "{\"id\":\"\(index)-\(round)\"}")
                 #expect(!response.closesConnection)
             }
         }
@@ -174,7 +174,7 @@ import Glibc
         #expect(idle.isClosedByPeer(within: 1), "idle connection closes at once")
         let response = try #require(busy.readResponse())
         #expect(response.status == 200)
-        #expect(response.bodyText == "held")
+        #expect(response.text == "held")
         #expect(response.closesConnection)
         #expect(busy.isClosedByPeer())
         #expect(eventually(within: 2) { stopped.value })
@@ -194,7 +194,7 @@ import Glibc
         client.send("lo")
         let response = try #require(client.readResponse())
         #expect(response.status == 200)
-        #expect(response.bodyText == "hello")
+        #expect(response.text == "hello")
         #expect(response.closesConnection)
         #expect(client.isClosedByPeer())
         #expect(eventually(within: 2) { stopped.value })
@@ -240,7 +240,7 @@ import Glibc
         #expect(response.status == 200)
         #expect(response.header("Cache-Control") == "no-cache")
         #expect(response.header("Content-Length") == nil)
-        let text = response.bodyText
+        let text = response.text
         let heartbeats = text.components(separatedBy: ": keepalive\n\n").count - 1
         #expect(heartbeats >= 3, "got \(heartbeats) heartbeats")
         #expect(text.hasSuffix("id: 9\nevent: done\ndata: line1\ndata: line2\n\n"))

@@ -1,4 +1,5 @@
 import Foundation
+@_exported import TestSupport
 @testable import HTTP
 
 #if canImport(Glibc)
@@ -144,63 +145,5 @@ final class RawClient {
         if count < 0 { return errno == ECONNRESET }
         pending.append(byte)
         return false
-    }
-}
-
-/// A response as the test client read it.
-struct ParsedResponse {
-    var status: Int
-    var headers: [(String, String)]
-    var body: [UInt8]
-
-    func header(_ name: String) -> String? {
-        headers.first { $0.0.lowercased() == name.lowercased() }?.1
-    }
-
-    var bodyText: String { String(decoding: body, as: UTF8.self) }
-
-    var closesConnection: Bool { header("Connection")?.lowercased() == "close" }
-
-    /// Parses one response from the start of `bytes`; nil when incomplete.
-    static func parse(_ bytes: [UInt8], expectBody: Bool = true) -> (ParsedResponse, Int)? {
-        guard let headEnd = find([13, 10, 13, 10], in: bytes, from: 0) else { return nil }
-        let headText = String(decoding: bytes[0..<headEnd], as: UTF8.self)
-        var lines = headText.components(separatedBy: "\r\n")
-        let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { return nil }
-        let headers = lines.compactMap { line -> (String, String)? in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-        }
-        var response = ParsedResponse(status: status, headers: headers, body: [])
-        var cursor = headEnd + 4
-        if status == 100 || status == 204 || status == 304 || !expectBody { return (response, cursor) }
-        if response.header("Transfer-Encoding")?.lowercased() == "chunked" {
-            while true {
-                guard let lineEnd = find([13, 10], in: bytes, from: cursor) else { return nil }
-                let sizeText = String(decoding: bytes[cursor..<lineEnd], as: UTF8.self)
-                guard let size = Int(sizeText, radix: 16) else { return nil }
-                cursor = lineEnd + 2
-                if size == 0 {
-                    guard bytes.count >= cursor + 2 else { return nil }
-                    return (response, cursor + 2)
-                }
-                guard bytes.count >= cursor + size + 2 else { return nil }
-                response.body.append(contentsOf: bytes[cursor..<(cursor + size)])
-                cursor += size + 2
-            }
-        }
-        let length = Int(response.header("Content-Length") ?? "0") ?? 0
-        guard bytes.count >= cursor + length else { return nil }
-        response.body = Array(bytes[cursor..<(cursor + length)])
-        return (response, cursor + length)
-    }
-
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
-        for index in start...(haystack.count - needle.count) where haystack[index] == needle[0] {
-            if Array(haystack[index..<(index + needle.count)]) == needle { return index }
-        }
-        return nil
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+@_exported import TestSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -11,65 +12,7 @@ struct ClientError: Error, CustomStringConvertible {
 }
 
 /// A response as the test client read it off the socket.
-struct ClientResponse: Sendable {
-    var status: Int
-    var headers: [(String, String)]
-    var body: [UInt8]
-
-    func header(_ name: String) -> String? {
-        headers.first { $0.0.lowercased() == name.lowercased() }?.1
-    }
-
-    var text: String { String(decoding: body, as: UTF8.self) }
-
-    /// The body as a JSON object (empty when it is not one).
-    var json: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
-    }
-
-    /// Parses one response from the start of `bytes`; nil when incomplete.
-    static func parse(_ bytes: [UInt8]) -> (ClientResponse, Int)? {
-        guard let headEnd = find([13, 10, 13, 10], in: bytes, from: 0) else { return nil }
-        var lines = String(decoding: bytes[0..<headEnd], as: UTF8.self).components(separatedBy: "\r\n")
-        let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { return nil }
-        let headers = lines.compactMap { line -> (String, String)? in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-        }
-        var response = ClientResponse(status: status, headers: headers, body: [])
-        var cursor = headEnd + 4
-        if status == 204 || status == 304 { return (response, cursor) }
-        if response.header("Transfer-Encoding")?.lowercased() == "chunked" {
-            while true {
-                guard let lineEnd = find([13, 10], in: bytes, from: cursor),
-                      let size = Int(String(decoding: bytes[cursor..<lineEnd], as: UTF8.self), radix: 16) else { return nil }
-                cursor = lineEnd + 2
-                if size == 0 {
-                    guard bytes.count >= cursor + 2 else { return nil }
-                    return (response, cursor + 2)
-                }
-                guard bytes.count >= cursor + size + 2 else { return nil }
-                response.body.append(contentsOf: bytes[cursor..<(cursor + size)])
-                cursor += size + 2
-            }
-        }
-        let length = Int(response.header("Content-Length") ?? "0") ?? 0
-        guard bytes.count >= cursor + length else { return nil }
-        response.body = Array(bytes[cursor..<(cursor + length)])
-        return (response, cursor + length)
-    }
-
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
-        var index = start
-        while index <= haystack.count - needle.count {
-            if haystack[index] == needle[0], haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
-            index += 1
-        }
-        return nil
-    }
-}
+typealias ClientResponse = ParsedResponse
 
 /// A blocking loopback HTTP/1.1 client over a plain POSIX socket: it writes exactly the
 /// bytes a peer would send and parses what comes back, with a receive timeout so a
