@@ -16,3 +16,18 @@ import Testing
         #expect(c.scalars == [3, 5, 7, 3, 5, 7])
     }
 }
+
+extension TensorElementwiseTests {
+    @Test func arithmeticFastPathsMatchTheGenericPath() throws {
+        let a = Tensor(shape: [2, 3, 4, 5], values: (0..<120).map { Float($0) * 0.25 - 7.1 })
+        let perChannel = Tensor(shape: [1, 3, 1, 1], values: [2, -3, 0.5])
+        let row = Tensor(shape: [5], values: [1, 2, 3, 4, 5])
+        let transposed = try a.transposed(2, 3)
+        for (x, y) in [(a, a), (a, perChannel), (perChannel, a), (a, row), (row, a), (transposed, transposed)] {
+            #expect(try (x + y).scalars == Tensor.zip(x, y, +).scalars)
+            #expect(try (x - y).scalars == Tensor.zip(x, y, -).scalars)
+            #expect(try (x * y).scalars == Tensor.zip(x, y, *).scalars)
+            #expect(try (x / y).scalars == Tensor.zip(x, y, /).scalars)
+        }
+    }
+}
