@@ -57,13 +57,75 @@ extension Tensor {
     }
 
     /// `torch.add` with broadcasting.
-    public static func + (a: Tensor, b: Tensor) throws(TensorError) -> Tensor { try zip(a, b, op: "add", +) }
+    public static func + (a: Tensor, b: Tensor) throws(TensorError) -> Tensor { try arithmetic(a, b, .add) }
     /// `torch.sub` with broadcasting.
-    public static func - (a: Tensor, b: Tensor) throws(TensorError) -> Tensor { try zip(a, b, op: "sub", -) }
+    public static func - (a: Tensor, b: Tensor) throws(TensorError) -> Tensor { try arithmetic(a, b, .subtract) }
     /// `torch.mul` with broadcasting.
-    public static func * (a: Tensor, b: Tensor) throws(TensorError) -> Tensor { try zip(a, b, op: "mul", *) }
+    public static func * (a: Tensor, b: Tensor) throws(TensorError) -> Tensor { try arithmetic(a, b, .multiply) }
     /// `torch.div` with broadcasting.
-    public static func / (a: Tensor, b: Tensor) throws(TensorError) -> Tensor { try zip(a, b, op: "div", /) }
+    public static func / (a: Tensor, b: Tensor) throws(TensorError) -> Tensor { try arithmetic(a, b, .divide) }
+
+    enum Arithmetic: String { case add, subtract = "sub", multiply = "mul", divide = "div" }
+
+    /// The four arithmetic ops with the operator chosen outside the loops, so the common layouts
+    /// (same shape; a row or a per-channel value broadcast against contiguous data) run as plain vector loops.
+    static func arithmetic(_ a: Tensor, _ b: Tensor, _ kind: Arithmetic) throws(TensorError) -> Tensor {
+        @inline(__always) func run(_ x: UnsafePointer<Float>, _ xStride: Int, _ y: UnsafePointer<Float>, _ yStride: Int,
+                                   _ out: UnsafeMutablePointer<Float>, _ count: Int) {
+            switch (kind, xStride, yStride) {
+            case (.add, 1, 1): for i in 0..<count { out[i] = x[i] + y[i] }
+            case (.subtract, 1, 1): for i in 0..<count { out[i] = x[i] - y[i] }
+            case (.multiply, 1, 1): for i in 0..<count { out[i] = x[i] * y[i] }
+            case (.divide, 1, 1): for i in 0..<count { out[i] = x[i] / y[i] }
+            case (.add, 1, 0): let v = y[0]; for i in 0..<count { out[i] = x[i] + v }
+            case (.subtract, 1, 0): let v = y[0]; for i in 0..<count { out[i] = x[i] - v }
+            case (.multiply, 1, 0): let v = y[0]; for i in 0..<count { out[i] = x[i] * v }
+            case (.divide, 1, 0): let v = y[0]; for i in 0..<count { out[i] = x[i] / v }
+            case (.add, _, _): for i in 0..<count { out[i] = x[i * xStride] + y[i * yStride] }
+            case (.subtract, _, _): for i in 0..<count { out[i] = x[i * xStride] - y[i * yStride] }
+            case (.multiply, _, _): for i in 0..<count { out[i] = x[i * xStride] * y[i * yStride] }
+            case (.divide, _, _): for i in 0..<count { out[i] = x[i * xStride] / y[i * yStride] }
+            }
+        }
+        let outShape = try broadcastShape(a.shape, b.shape, op: kind.rawValue)
+        let result = Tensor(uninitializedShape: outShape)
+        let output = result.storage.pointer
+        let count = result.elementCount
+        guard count > 0 else { return result }
+        if a.shape == b.shape && a.isContiguous && b.isContiguous {
+            let x = a.basePointer, y = b.basePointer
+            ParallelLoop.forEachChunk(count, minimumPerChunk: 32768) { range in
+                run(x + range.lowerBound, 1, y + range.lowerBound, 1, output + range.lowerBound, range.count)
+            }
+            return result
+        }
+        let left = try a.expanded(to: outShape), right = try b.expanded(to: outShape)
+        let rank = outShape.count
+        let inner = rank == 0 ? 1 : outShape[rank - 1]
+        let leftInner = rank == 0 ? 0 : left.strides[rank - 1], rightInner = rank == 0 ? 0 : right.strides[rank - 1]
+        let rows = count / max(inner, 1)
+        let x = left.basePointer, y = right.basePointer
+        ParallelLoop.forEachChunk(rows, minimumPerChunk: max(1, 32768 / max(inner, 1))) { range in
+            for row in range {
+                var remainder = row, leftOffset = 0, rightOffset = 0
+                if rank >= 2 {
+                    for dimension in stride(from: rank - 2, through: 0, by: -1) {
+                        let index = remainder % outShape[dimension]
+                        remainder /= outShape[dimension]
+                        leftOffset += index * left.strides[dimension]
+                        rightOffset += index * right.strides[dimension]
+                    }
+                }
+                if leftInner == 0 && rightInner != 0 && (kind == .add || kind == .multiply) {
+                    // Commutative: keep the broadcast scalar on the right for the fast loop.
+                    run(y + rightOffset, rightInner, x + leftOffset, 0, output + row * inner, inner)
+                } else {
+                    run(x + leftOffset, leftInner, y + rightOffset, rightInner, output + row * inner, inner)
+                }
+            }
+        }
+        return result
+    }
 
     /// Adds a scalar.
     public static func + (a: Tensor, b: Float) -> Tensor { a.map { $0 + b } }
