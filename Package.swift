@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
 
         // Numeric core.
         .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: strictSettings),
@@ -37,6 +39,9 @@ let package = Package(
         .target(name: "Text", dependencies: ["Tensor", "Weights", "Layers"], swiftSettings: strictSettings),
         // The Stable-Diffusion-family engine: schedulers, noise, UNet, VAE, pipelines.
         .target(name: "Diffusion", dependencies: ["Tensor", "Weights", "Layers", "Text"], swiftSettings: strictSettings),
+
+        // PNG/JPEG codec for untrusted uploads and generated images. Knows nothing of tensors.
+        .target(name: "ImageIO", dependencies: ["CPNG", "CTurboJPEG"], swiftSettings: strictSettings),
 
         // HTTP/1.1 server: sockets, parser, writer, router. Knows nothing of diffusion.
         .target(name: "HTTP", swiftSettings: strictSettings),
@@ -75,6 +80,7 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Weights", "Tensor"], swiftSettings: strictSettings),
         .testTarget(name: "TextTests", dependencies: ["Text", "Tensor", "Weights"], swiftSettings: strictSettings),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor", "Weights"], swiftSettings: strictSettings),
+        .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], swiftSettings: strictSettings),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strictSettings),
         .testTarget(
             name: "ServiceTests",
