@@ -10,6 +10,10 @@
 struct PNGChunks {
     let width: Int
     let height: Int
+    /// `IHDR` bit depth (1, 2, 4, 8 or 16; libpng validates it).
+    let bitDepth: Int
+    /// Whether `IHDR` declares Adam7 interlacing.
+    let interlaced: Bool
     /// The input with the colour-management chunks removed.
     let sanitized: [UInt8]
 
@@ -66,7 +70,9 @@ struct PNGChunks {
             offset = end
             if type == "IEND" { break }
         }
-        return PNGChunks(width: width, height: height, sanitized: sanitized)
+        let bitDepth = Int(bytes[signatureLength + 16])
+        let interlaced = bytes[signatureLength + 20] != 0
+        return PNGChunks(width: width, height: height, bitDepth: bitDepth, interlaced: interlaced, sanitized: sanitized)
     }
 
     static func readUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {

@@ -15,6 +15,13 @@ import CPNG
 /// Every colour type and bit depth is accepted: palette, grey, grey+alpha, RGB, RGBA at
 /// 1/2/4/8/16 bits, `tRNS`, Adam7 interlacing. Output is RGBA when the file has alpha or
 /// `tRNS`, RGB otherwise; 16-bit samples are scaled to 8 bits with rounding (`v·255/65535`).
+///
+/// libpng 1.6.39's simplified reader garbles 16-bit *interlaced* images when it scales them
+/// to 8 bits itself (the even rows come out as copies of odd ones). Those images are read as
+/// 16-bit linear samples instead — identity, since the gamma chunks are gone and 16-bit input
+/// defaults to linear — and scaled here. In that mode libpng premultiplies alpha, so colour is
+/// recovered by dividing by alpha: exact to ±1 where the 8-bit alpha is at least 1, and black
+/// where the pixel is (almost) fully transparent.
 enum PNGDecoder {
     /// libpng's `PNG_IMAGE_VERSION`.
     private static let imageVersion: UInt32 = 1
@@ -26,6 +33,8 @@ enum PNGDecoder {
     /// `PNG_IMAGE_FLAG_16BIT_sRGB`: 16-bit samples are sRGB-encoded, so scaling them to
     /// 8 bits is a plain rescale rather than a linear → sRGB conversion.
     private static let flag16BitSRGB: UInt32 = 0x04
+    /// `PNG_FORMAT_FLAG_LINEAR`: 16-bit linear output samples.
+    private static let formatFlagLinear: UInt32 = 0x04
 
     static func decode(_ bytes: [UInt8], limits: ImageLimits) throws(ImageError) -> Image {
         let scan = try PNGChunks.scan(bytes, limits: limits)
@@ -45,6 +54,9 @@ enum PNGDecoder {
             }
             let hasAlpha = control.format & formatFlagAlpha != 0
             let channels = hasAlpha ? 4 : 3
+            if scan.bitDepth == 16 && scan.interlaced {
+                return readWide(&control, width: width, height: height, channels: channels)
+            }
             control.format = hasAlpha ? formatRGBA : formatRGB
             control.flags |= flag16BitSRGB
             var pixels = [UInt8](repeating: 0, count: width * height * channels)
@@ -56,6 +68,33 @@ enum PNGDecoder {
             return .success(Image(validatedWidth: width, height: height, channels: channels, pixels: pixels))
         }
         return try result.get()
+    }
+
+    /// The 16-bit path (see the type's documentation): linear 16-bit output, then
+    /// un-premultiply and scale to 8 bits with libpng's rounding `(v·255 + 32895) >> 16`.
+    private static func readWide(_ control: inout png_image, width: Int, height: Int, channels: Int) -> Result<Image, ImageError> {
+        control.format = (channels == 4 ? formatRGBA : formatRGB) | formatFlagLinear
+        var samples = [UInt16](repeating: 0, count: width * height * channels)
+        let status = samples.withUnsafeMutableBytes { output in
+            // row_stride counts components (16-bit samples here), not bytes.
+            png_image_finish_read(&control, nil, output.baseAddress, Int32(width * channels), nil)
+        }
+        guard status != 0 else { return .failure(error(from: &control)) }
+        func to8(_ value: UInt32) -> UInt8 { UInt8((min(value, 65535) * 255 + 32895) >> 16) }
+        var pixels = [UInt8](repeating: 0, count: samples.count)
+        if channels == 4 {
+            for base in stride(from: 0, to: samples.count, by: 4) {
+                let alpha = UInt32(samples[base + 3])
+                for channel in 0..<3 {
+                    let premultiplied = UInt32(samples[base + channel])
+                    pixels[base + channel] = alpha == 0 ? 0 : to8((premultiplied * 65535 + alpha / 2) / alpha)
+                }
+                pixels[base + 3] = to8(alpha)
+            }
+        } else {
+            for index in samples.indices { pixels[index] = to8(UInt32(samples[index])) }
+        }
+        return .success(Image(validatedWidth: width, height: height, channels: channels, pixels: pixels))
     }
 
     /// Turns `png_image.message` into a typed error and releases libpng's state.
