@@ -43,5 +43,16 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The HTTP status a service should answer with: 415 for an unsupported format, 413 for
+    /// size limits, 422 for truncated or corrupt data, 500 for an encoder failure.
+    public var httpStatus: Int {
+        switch self {
+        case .unsupportedFormat: return 415
+        case .inputTooLarge, .tooLarge: return 413
+        case .truncated, .corrupt: return 422
+        case .encodingFailed: return 500
+        }
+    }
+
     public var description: String { message }
 }

@@ -17,4 +17,15 @@ struct ImageErrorTests {
             == "JPEG data is corrupt: bad Huffman table")
         #expect(ImageError.inputTooLarge(byteCount: 11, limit: limits).message.contains("11 bytes"))
     }
+
+    @Test("HTTP statuses")
+    func statuses() {
+        let limits = ImageLimits.default
+        #expect(ImageError.unsupportedFormat(detected: nil).httpStatus == 415)
+        #expect(ImageError.tooLarge(width: 1, height: 1, limit: limits).httpStatus == 413)
+        #expect(ImageError.inputTooLarge(byteCount: 1, limit: limits).httpStatus == 413)
+        #expect(ImageError.truncated(format: "PNG").httpStatus == 422)
+        #expect(ImageError.corrupt(format: "PNG", reason: "x").httpStatus == 422)
+        #expect(ImageError.encodingFailed(format: "PNG", reason: "x").httpStatus == 500)
+    }
 }
