@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
 
         // Numeric core.
         // Vectorised element-wise kernels (C, run-time dispatch on AVX-512/AVX2/baseline) used by Tensor.
@@ -39,6 +41,9 @@ let package = Package(
         .target(name: "Text", dependencies: ["Tensor", "Weights", "Layers"], swiftSettings: strictSettings),
         // The Stable-Diffusion-family engine: schedulers, noise, UNet, VAE, pipelines.
         .target(name: "Diffusion", dependencies: ["Tensor", "Weights", "Layers", "Text"], swiftSettings: strictSettings),
+
+        // PNG/JPEG codec for untrusted uploads and generated images. Knows nothing of tensors.
+        .target(name: "ImageIO", dependencies: ["CPNG", "CTurboJPEG"], swiftSettings: strictSettings),
 
         // HTTP/1.1 server: sockets, parser, writer, router. Knows nothing of diffusion.
         .target(name: "HTTP", swiftSettings: strictSettings),
@@ -77,6 +82,7 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Weights", "Tensor"], swiftSettings: strictSettings),
         .testTarget(name: "TextTests", dependencies: ["Text", "Tensor", "Weights"], swiftSettings: strictSettings),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor", "Weights"], swiftSettings: strictSettings),
+        .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], swiftSettings: strictSettings),
         // Loopback-client helpers shared by the socket-level test suites.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: strictSettings),
