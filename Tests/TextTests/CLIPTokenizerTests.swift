@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import Text
+
+/// One prompt of `parity.json`, recorded from transformers 4.57.6.
+private struct ParityCase: Decodable {
+    struct Encoded: Decodable {
+        let input_ids: [Int32]
+        let attention_mask: [Int32]
+    }
+    let prompt: String
+    let tokens: [String]
+    let full_ids: [Int32]
+    let sd1: Encoded
+    let sd2: Encoded
+}
+
+private struct ParityDocument: Decodable {
+    let reference: String
+    let cases: [ParityCase]
+}
+
+private let parity: ParityDocument = {
+    let url = clipTokenizerDirectory.appendingPathComponent("parity.json")
+    do {
+        return try JSONDecoder().decode(ParityDocument.self, from: Data(contentsOf: url))
+    } catch {
+        fatalError("cannot read \(url.path): \(error)")
+    }
+}()
+
+@Suite("CLIPTokenizer")
+struct CLIPTokenizerTests {
+    @Test("the real vocabulary: 49,408 tokens, special ids 49406/49407, SD-1 and SD-2 padding")
+    func vocabulary() {
+        let tokenizer = sharedCLIPTokenizer
+        #expect(tokenizer.vocabularySize == 49_408)
+        #expect(tokenizer.beginningOfSequenceID == 49_406)
+        #expect(tokenizer.endOfSequenceID == 49_407)
+        #expect(tokenizer.unknownID == 49_407)
+        #expect(tokenizer.paddingID == 49_407)
+        #expect(sharedCLIPTokenizerSD2.paddingID == 0)
+        #expect(tokenizer.configuration.modelMaxLength == 77)
+    }
+
+    @Test("well-known ids of a common prompt")
+    func commonPrompt() {
+        let encoding = sharedCLIPTokenizer.encode("a photo of a cat", padding: false)
+        #expect(encoding.ids == [49406, 320, 1125, 539, 320, 2368, 49407])
+        #expect(encoding.attentionMask == [1, 1, 1, 1, 1, 1, 1])
+    }
+
+    @Test("parity with transformers on every recorded prompt, both padding conventions")
+    func parityFixture() {
+        #expect(parity.cases.count >= 60)
+        for item in parity.cases {
+            let sd1 = sharedCLIPTokenizer.encode(item.prompt)
+            #expect(sd1.ids == item.sd1.input_ids, "sd1 ids: \(item.prompt.debugDescription)")
+            #expect(sd1.attentionMask == item.sd1.attention_mask, "sd1 mask: \(item.prompt.debugDescription)")
+            let sd2 = sharedCLIPTokenizerSD2.encode(item.prompt)
+            #expect(sd2.ids == item.sd2.input_ids, "sd2 ids: \(item.prompt.debugDescription)")
+            #expect(sd2.attentionMask == item.sd2.attention_mask, "sd2 mask: \(item.prompt.debugDescription)")
+            let full = sharedCLIPTokenizer.encode(item.prompt, padding: false, truncation: false)
+            #expect(full.ids == item.full_ids, "untruncated ids: \(item.prompt.debugDescription)")
+            #expect(sharedCLIPTokenizer.tokenize(item.prompt) == item.tokens, "tokens: \(item.prompt.debugDescription)")
+        }
+    }
+}
