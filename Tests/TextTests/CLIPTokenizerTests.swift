@@ -66,3 +66,35 @@ struct CLIPTokenizerTests {
         }
     }
 }
+
+@Suite("CLIPTokenizer encoding options")
+struct CLIPTokenizerEncodingTests {
+    @Test("truncation keeps 75 text ids; padding and the mask follow")
+    func truncationAndPadding() {
+        let text = Array(repeating: "word", count: 100).joined(separator: " ")
+        let tokenizer = sharedCLIPTokenizer
+        let encoded = tokenizer.encode(text)
+        #expect(encoded.ids.count == 77 && encoded.ids.last == 49407 && encoded.attentionMask.allSatisfy { $0 == 1 })
+        #expect(tokenizer.encode(text, truncation: false).ids.count == 102)
+        #expect(tokenizer.tokenIDs(text, limit: 10) == Array(tokenizer.tokenIDs(text).prefix(10)))
+        let short = tokenizer.encode("", maxLength: 4)
+        #expect(short.ids == [49406, 49407, 49407, 49407] && short.attentionMask == [1, 1, 0, 0])
+        #expect(sharedCLIPTokenizerSD2.encode("", maxLength: 4).ids == [49406, 49407, 0, 0])
+        #expect(tokenizer.encode("a b c", maxLength: 0).ids == [49406, 49407])
+    }
+
+    @Test("safe to share between concurrent tasks")
+    func concurrentUse() async {
+        let prompts = ["a photo of a cat", "一只猫", "it's 🐱!!", "ΟΔΟΣ"]
+        let expected = prompts.map { sharedCLIPTokenizer.encode($0) }
+        await withTaskGroup(of: Bool.self) { group in
+            for round in 0..<32 {
+                group.addTask {
+                    let index = round % prompts.count
+                    return sharedCLIPTokenizer.encode(prompts[index]) == expected[index]
+                }
+            }
+            for await same in group { #expect(same) }
+        }
+    }
+}
