@@ -49,9 +49,30 @@ public enum CLIPTextNormalizer {
         }
         if needsNormalization {
             let string = String(String.UnicodeScalarView(cleaned))
-            cleaned = Array(string.precomposedStringWithCanonicalMapping.unicodeScalars)
+            cleaned = composeHangulSyllableWithTrailingConsonant(
+                Array(string.precomposedStringWithCanonicalMapping.unicodeScalars))
         }
         return PythonUnicode.split(cleaned).map { PythonUnicode.lowercased(Array($0)) }
+    }
+
+    /// Completes NFC for one case Foundation's `precomposedStringWithCanonicalMapping` leaves
+    /// undone on Linux (swift-corelibs/swift-foundation with Swift 6.3): a precomposed LV Hangul
+    /// syllable followed by a trailing consonant jamo (U+11A8…U+11C2) composes into the LVT
+    /// syllable (Unicode §3.12), as CPython's `unicodedata.normalize("NFC", …)` does.
+    static func composeHangulSyllableWithTrailingConsonant(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        var output: [Unicode.Scalar] = []
+        output.reserveCapacity(text.count)
+        for scalar in text {
+            if (0x11A8...0x11C2).contains(scalar.value), let previous = output.last,
+                (0xAC00...0xD7A3).contains(previous.value), (previous.value - 0xAC00) % 28 == 0,
+                let composed = Unicode.Scalar(previous.value + scalar.value - 0x11A7)
+            {
+                output[output.count - 1] = composed
+            } else {
+                output.append(scalar)
+            }
+        }
+        return output
     }
 
     /// `BasicTokenizer._is_chinese_char`: the CJK Unified Ideographs blocks and extensions A–E

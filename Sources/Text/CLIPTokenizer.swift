@@ -15,6 +15,12 @@ import Foundation
 /// right padding. The result equals transformers' ids and attention mask for every valid string
 /// (see `Tests/Fixtures/clip-tokenizer/parity.json`). A value of this type is immutable apart
 /// from an internal, lock-protected cache, and may be shared between threads.
+///
+/// Known limits, none of which the real CLIP folders reach: vocabulary keys are decoded as Swift
+/// strings, so two keys that differ only by Unicode normalization would collapse into one
+/// (Python keeps both); added tokens that occur inside one another are matched longest-first at
+/// the leftmost position, which can differ from transformers' `Trie.split` in contrived cases;
+/// a single pre-token longer than 2³¹ bytes is not supported.
 public struct CLIPTokenizer: Sendable {
     /// The ids and attention mask of one encoded text.
     public struct Encoding: Sendable, Equatable {
@@ -91,6 +97,10 @@ public struct CLIPTokenizer: Sendable {
         var addedTokens: [AddedToken] = []
         var addedIDs: [Int32] = []
         for (id, token) in configuration.addedTokens.sorted(by: { $0.key < $1.key }) {
+            guard (0...Int(Int32.max)).contains(id), !token.content.isEmpty else {
+                throw .invalidConfiguration(
+                    path: "added_tokens_decoder", reason: "token \"\(token.content)\" has an invalid id or no content")
+            }
             addedByContent[Array(token.content.utf8)] = Int32(id)
             addedTokens.append(token)
             addedIDs.append(Int32(id))
@@ -162,9 +172,10 @@ public struct CLIPTokenizer: Sendable {
     /// `max_length` (default ``CLIPTokenizerConfiguration/modelMaxLength``): at most
     /// `maxLength − 2` text ids between the begin and end tokens, then padding to `maxLength`.
     /// Without `padding` the result stops after the end token; without `truncation` it keeps
-    /// every id. `maxLength` below 2 counts as 2.
+    /// every id. `maxLength` is clamped to 2…``CLIPTokenizerConfiguration/maximumModelMaxLength``.
     public func encode(_ text: String, maxLength: Int? = nil, padding: Bool = true, truncation: Bool = true) -> Encoding {
-        let length = max(2, maxLength ?? configuration.modelMaxLength)
+        let requested = maxLength ?? configuration.modelMaxLength
+        let length = min(max(2, requested), CLIPTokenizerConfiguration.maximumModelMaxLength)
         var ids = [beginningOfSequenceID]
         ids.append(contentsOf: tokenIDs(text, limit: truncation ? length - 2 : .max))
         ids.append(endOfSequenceID)

@@ -21,7 +21,9 @@ public enum PythonUnicode {
 
     /// `str.isspace` for one code point: the White_Space property plus U+001C…U+001F.
     public static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
-        (0x1C...0x1F).contains(scalar.value) || scalar.properties.isWhitespace
+        let value = scalar.value
+        if value < 0x80 { return (0x09...0x0D).contains(value) || (0x1C...0x20).contains(value) }
+        return scalar.properties.isWhitespace
     }
 
     /// `str.strip()`.

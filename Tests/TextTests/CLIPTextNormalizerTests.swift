@@ -29,6 +29,8 @@ struct CLIPTextNormalizerTests {
     func normalization() {
         #expect(words("Cafe\u{301}") == ["caf\u{E9}"])
         #expect(words("\u{1100}\u{1161}\u{11A8}") == ["\u{AC01}"])
+        // A precomposed LV syllable and a trailing jamo compose too (Foundation alone misses this).
+        #expect(words("\u{C774}\u{11A8} \u{C5D0}\u{11A8}\u{11A8}") == ["\u{C775}", "\u{C5D1}\u{11A8}"])
         #expect(words("ÀÉÎ ΟΔΟΣ") == ["àéî", "οδος".dropLast() + "ς"])
     }
 }

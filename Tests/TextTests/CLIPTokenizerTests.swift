@@ -15,9 +15,17 @@ private struct ParityCase: Decodable {
     let sd2: Encoded
 }
 
+/// One seeded random prompt of `parity.json`, with its untruncated ids.
+private struct RandomCase: Decodable {
+    let prompt: String
+    let full_ids: [Int32]
+    let sd2_ids: [Int32]
+}
+
 private struct ParityDocument: Decodable {
     let reference: String
     let cases: [ParityCase]
+    let random_cases: [RandomCase]
 }
 
 private let parity: ParityDocument = {
@@ -63,6 +71,17 @@ struct CLIPTokenizerTests {
             let full = sharedCLIPTokenizer.encode(item.prompt, padding: false, truncation: false)
             #expect(full.ids == item.full_ids, "untruncated ids: \(item.prompt.debugDescription)")
             #expect(sharedCLIPTokenizer.tokenize(item.prompt) == item.tokens, "tokens: \(item.prompt.debugDescription)")
+        }
+    }
+
+    @Test("parity with transformers on 400 seeded random prompts (any code point, marks, controls)")
+    func randomParity() {
+        #expect(parity.random_cases.count == 400)
+        for item in parity.random_cases {
+            let sd1 = sharedCLIPTokenizer.encode(item.prompt, padding: false, truncation: false).ids
+            #expect(sd1 == item.full_ids, "sd1: \(item.prompt.unicodeScalars.map { $0.value })")
+            let sd2 = sharedCLIPTokenizerSD2.encode(item.prompt, padding: false, truncation: false).ids
+            #expect(sd2 == item.sd2_ids, "sd2: \(item.prompt.unicodeScalars.map { $0.value })")
         }
     }
 }

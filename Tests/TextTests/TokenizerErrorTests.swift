@@ -55,3 +55,22 @@ struct TokenizerErrorTests {
         #expect(TokenizerError.missingSpecialToken(role: "pad_token", token: nil).description.contains("not set"))
     }
 }
+
+@Suite("TokenizerError from programmatic configurations")
+struct TokenizerErrorConfigurationTests {
+    @Test("added tokens with impossible ids are refused, not trapped on")
+    func addedTokenIDs() {
+        var configuration = CLIPTokenizerConfiguration.stableDiffusion1
+        configuration.addedTokens = [Int.max: AddedToken("<x>")]
+        #expect(throws: TokenizerError.self) {
+            try CLIPTokenizer(vocabularyJSON: Data(tinyVocabulary.utf8), mergesText: "", configuration: configuration)
+        }
+    }
+
+    @Test("a huge maxLength is clamped instead of allocating it")
+    func hugeMaximumLength() throws {
+        let tokenizer = try CLIPTokenizer(
+            vocabularyJSON: Data(tinyVocabulary.utf8), mergesText: "", configuration: .stableDiffusion1)
+        #expect(tokenizer.encode("a", maxLength: .max).ids.count == CLIPTokenizerConfiguration.maximumModelMaxLength)
+    }
+}

@@ -12,6 +12,8 @@ make_clip_vocab.py):
        so a typed `!` is split off before BPE (this changes ids, not just the padding).
 Every prompt is encoded the way diffusers does it: padding="max_length", max_length=77,
 truncation=True; `full_ids` is the sd1 encoding with no padding and no truncation.
+`random_cases` are 400 seeded random prompts (scripts, combining marks, controls, special
+spellings, arbitrary code points) with their untruncated sd1 and sd2 ids.
 `fast_agrees` says whether CLIPTokenizerFast (tokenizers 0.22.2, converted from the same files)
 gives the same sd1 ids; it is informational (the fast tokenizer differs on some inputs).
 
@@ -22,6 +24,7 @@ Output: Tests/Fixtures/clip-tokenizer/parity.json (and sd2/ configuration files)
 
 import json
 import pathlib
+import random
 import shutil
 import sys
 import tempfile
@@ -76,6 +79,7 @@ PROMPTS = [
     "カタカナ ひらがな 漢字",
     "창가에 앉아 있는 고양이",
     "\u1100\u1161\u11a8 jamo",
+    "\uc774\u11a8 \uc5d0\u11a8\u11a8 syllable plus trailing jamo",
     "قطة تجلس على حافة النافذة",
     "مرحبا بالعالم ١٢٣",
     "кошка сидит на подоконнике",
@@ -114,6 +118,42 @@ PROMPTS = [
     "supercalifragilisticexpialidocious antidisestablishmentarianism",
     "photorealistic, 4k, masterpiece, best quality, (highly detailed:1.2)",
 ]
+
+
+RANDOM_POOLS = [
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", " \t\n\r", "0123456789",
+    "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", "'sStTreREvemMlLdD", "ſKÅİıΣσςΟΔ",
+    "\u0345\u0300\u0301\u0308\u20dd\u200b\u200d\ufeff\u00a0\u2028\u2029\x00\x7f\x85\ufffd",
+    "一只猫坐在窗台上中文", "ひらがなカタカナ", "창가에앉아있는고양이\u1100\u1161\u11a8", "قطةتجلسعلى", "кошкаПРИВЕТЁж",
+    "🐱🐶😀👍🏽🇫🇷\u200d♀️", "ÀÉÎÕÜÑÇẞßéèêë", "Ⅻ²½①٣۳௰",
+]
+RANDOM_WORDS = ["<|startoftext|>", "<|endoftext|>", "'s", "'re", "'ll", "&amp;", "http://x.y/z", "word", "the cat", "!!"]
+
+
+def random_prompts(seed: int, count: int) -> list[str]:
+    """Seeded random mixtures of scripts, marks, controls, specials and arbitrary code points."""
+    rng = random.Random(seed)
+
+    def code_point() -> str:
+        while True:
+            cp = rng.randrange(0, 0x30000) if rng.random() < 0.9 else rng.randrange(0, 0x110000)
+            if not 0xD800 <= cp < 0xE000:
+                return chr(cp)
+
+    prompts = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randrange(0, 40)):
+            r = rng.random()
+            if r < 0.3:
+                parts.append(code_point())
+            elif r < 0.35:
+                parts.append(rng.choice(RANDOM_WORDS))
+            else:
+                pool = rng.choice(RANDOM_POOLS)
+                parts.append("".join(rng.choice(pool) for _ in range(rng.randrange(1, 8))))
+        prompts.append("".join(parts))
+    return prompts
 
 
 def sd2_config_folder() -> pathlib.Path:
@@ -182,6 +222,10 @@ def main() -> None:
             "sd2": encode(sd2, prompt),
             "fast_agrees": encode(fast, prompt) == encode(sd1, prompt),
         })
+    random_cases = [
+        {"prompt": prompt, "full_ids": sd1(prompt)["input_ids"], "sd2_ids": sd2(prompt)["input_ids"]}
+        for prompt in random_prompts(20261125, 400)
+    ]
     document = {
         "reference": f"transformers {transformers.__version__} CLIPTokenizer (slow, no ftfy), "
                      f"tokenizers {tokenizers.__version__}, Python {sys.version.split()[0]}, "
@@ -195,6 +239,9 @@ def main() -> None:
         handle.write(f'"conventions": {json.dumps(document["conventions"])},\n')
         handle.write('"cases": [\n')
         handle.write(",\n".join(json.dumps(case, ensure_ascii=True) for case in cases))
+        handle.write("\n],\n")
+        handle.write('"random_cases": [\n')
+        handle.write(",\n".join(json.dumps(case, ensure_ascii=True, separators=(",", ":")) for case in random_cases))
         handle.write("\n]\n}\n")
     disagreements = [c["prompt"] for c in cases if not c["fast_agrees"]]
     print(f"{len(cases)} prompts; fast tokenizer disagrees on {len(disagreements)}:")
