@@ -33,4 +33,16 @@ struct CLIPTextNormalizerTests {
         #expect(words("\u{C774}\u{11A8} \u{C5D0}\u{11A8}\u{11A8}") == ["\u{C775}", "\u{C5D1}\u{11A8}"])
         #expect(words("ÀÉÎ ΟΔΟΣ") == ["àéî", "οδος".dropLast() + "ς"])
     }
+
+    @Test("NFC where Foundation alone goes wrong on Linux")
+    func foundationRepairs() {
+        // A precomposed character and a mark that extends it.
+        #expect(words("\u{CCA}\u{CD5}") == ["\u{CCB}"])
+        // A supplementary starter is not its low 16 bits (U+0041 + U+0301 would give Á).
+        #expect(words("\u{10041}\u{301}") == ["\u{10041}\u{301}"])
+        #expect(words("\u{11099}\u{110BA}") == ["\u{1109A}"])
+        // Musical symbols decompose, and their marks reorder with the following ones.
+        #expect(words("\u{1D163}\u{B4D}\u{731}") == ["\u{1D158}\u{B4D}\u{1D165}\u{1D171}\u{731}"])
+        #expect(words("\u{2F800}") == ["\u{4E3D}"])
+    }
 }
