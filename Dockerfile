@@ -6,7 +6,7 @@
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libopenblas-dev libssl-dev zlib1g-dev \
+      libopenblas-dev libssl-dev zlib1g-dev libpng-dev libturbojpeg0-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -18,7 +18,7 @@ RUN swift build -c release --product diffusion-server \
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libopenblas0-pthread libssl3 zlib1g libcurl4 libxml2 tzdata ca-certificates curl \
+      libopenblas0-pthread libssl3 zlib1g libpng16-16 libturbojpeg0 libcurl4 libxml2 tzdata ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /srv diffusion
 # The Swift runtime libraries the binary links dynamically.
