@@ -95,6 +95,9 @@ public final class BufferPool: @unchecked Sendable {
     static func allocate(_ capacity: Int) -> UnsafeMutablePointer<Float> {
         var raw: UnsafeMutableRawPointer?
         let status = posix_memalign(&raw, 64, max(capacity, 1) * MemoryLayout<Float>.stride)
+        // Like Swift's own allocations (Array, String), running out of memory traps: there
+        // is no meaningful recovery inside an op. Request sizes are bounded before any op
+        // runs (pixel caps, validated shapes), so user input cannot ask for this.
         guard status == 0, let raw else { fatalError("BufferPool: out of memory for \(capacity) floats") }
         return raw.bindMemory(to: Float.self, capacity: capacity)
     }

@@ -48,10 +48,9 @@ public struct AddedTokenSplitter: Sendable {
             guard let first = scalars.first else { continue }
             table[first, default: []].append((index, scalars))
         }
-        for key in table.keys {
-            table[key]!.sort { $0.scalars.count > $1.scalars.count }
+        byFirstScalar = table.mapValues { candidates in
+            candidates.sorted { $0.scalars.count > $1.scalars.count }
         }
-        byFirstScalar = table
     }
 
     /// The pieces of `text`, after the whitespace stripping and single-word rules of each token.
