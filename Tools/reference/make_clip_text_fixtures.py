@@ -16,7 +16,8 @@ Reference: transformers 4.57.6 `CLIPTextModel` (models/clip/modeling_clip.py) an
 
 Each model is saved with `save_pretrained(safe_serialization=True)` in float16 into `<name>/`
 (config.json + model.safetensors, exactly what a diffusers `text_encoder/` folder holds); the
-reference outputs are computed in float32 from the fp16-rounded weights and written to
+reference outputs are computed in float32 from the fp16-rounded weights, with transformers' default
+attention implementation (sdpa, what diffusers pipelines run), and written to
 `<name>.expected.safetensors`:
   input_ids, attention_mask           (6, 77) int64
   last_hidden_state                   (6, 77, D)  no attention mask (as StableDiffusionPipeline calls it)
