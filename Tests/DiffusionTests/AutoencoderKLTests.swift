@@ -42,6 +42,7 @@ import Weights
         let vae = try Self.load()
         let io = try SDModelFixtures.IO("tiny-sd1", "vae")
         let image = try io.tensor("inputs.image"), latents = try io.tensor("inputs.latents")
+        benchThreads()
         _ = try vae.decode(latents)
         var encode: [Double] = [], decode: [Double] = []
         for _ in 0..<11 {

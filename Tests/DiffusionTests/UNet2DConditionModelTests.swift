@@ -49,6 +49,7 @@ import Weights
         let sample = try io.tensor("inputs.sample")
         let context = try io.tensor("inputs.encoder_hidden_states")
         let timesteps = try io.tensor("inputs.plain.timesteps").scalars
+        benchThreads()
         _ = try unet(sample, timestep: timesteps, encoderHiddenStates: context)
         var times: [Double] = []
         for _ in 0..<11 {

@@ -58,3 +58,11 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, relative: Float = 1e-4, _
 func decodeConfiguration<T: Decodable>(_ type: T.Type, _ json: String) throws(WeightsError) -> T {
     try ModelConfiguration.decode(type, from: Data(json.utf8), path: "config.json")
 }
+
+/// Opt-in timings (`SD_MODELS_BENCH=1`) run on `SD_MODELS_BENCH_THREADS` threads (BLAS and loops) when set.
+func benchThreads() {
+    if let text = ProcessInfo.processInfo.environment["SD_MODELS_BENCH_THREADS"], let threads = Int(text) {
+        ComputeThreads.setCount(threads)
+    }
+    print("bench threads: \(ComputeThreads.count)")
+}
