@@ -22,6 +22,18 @@ import Weights
         #expect(configuration.timeEmbedDim == 64 && configuration.upsamplerCount == 2)
     }
 
+    @Test func decodesTheOptionsFixture() throws {
+        let configuration = try ModelConfiguration.decode(UNet2DConditionModel.Configuration.self,
+                                                          fromDirectory: SDModelFixtures.component("tiny-options", "unet"))
+        #expect(configuration.resnetTimeScaleShift == .scaleShift && configuration.activation == .mish)
+        #expect(configuration.centerInputSample && configuration.timeEmbedDim == 48)
+        #expect(configuration.timeEmbeddingActivation == .silu && configuration.timestepPostActivation == .gelu)
+        #expect(configuration.convInKernel == 5 && configuration.convOutKernel == 1)
+        #expect(configuration.midBlockScaleFactor == 1.414 && configuration.downsamplePadding == 0)
+        #expect(configuration.blocks.map(\.layersPerBlock) == [1, 2])
+        #expect(configuration.blocks.map(\.crossAttentionDim) == [12, 12])
+    }
+
     @Test func listsOverrideScalarsAndNumAttentionHeadsWins() throws {
         let configuration = try decodeConfiguration(UNet2DConditionModel.Configuration.self, """
             {"block_out_channels": [32, 64], "down_block_types": ["CrossAttnDownBlock2D", "DownBlock2D"],

@@ -7,7 +7,7 @@ import Weights
 @Suite struct UNet2DConditionModelTests {
     /// One forward per fixture call: `plain` (two timesteps, no mask) and `masked` (one fractional timestep, a keep
     /// mask with padding), against diffusers 0.35.2.
-    @Test(arguments: ["tiny-sd1", "tiny-sd2"])
+    @Test(arguments: ["tiny-sd1", "tiny-sd2", "tiny-options"])
     func matchesDiffusers(model name: String) throws {
         let unet = try UNet2DConditionModel(directory: SDModelFixtures.component(name, "unet"))
         let io = try SDModelFixtures.IO(name, "unet")

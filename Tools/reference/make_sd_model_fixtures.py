@@ -11,6 +11,10 @@ Two tiny random-weight diffusers folders, saved with `save_pretrained` exactly a
                    attention_head_dim (2, 4, 4), transformer_layers_per_block (1, 2, 1), only_cross_attention
                    (False, True, False), flip_sin_to_cos False / freq_shift 1, 10x14 latents (not a multiple of
                    2**num_upsamplers, so the up blocks are given explicit upsample sizes); Float32.
+  tiny-options/unet/  the other supported options at non-default values: resnet_time_scale_shift "scale_shift",
+                   act_fn "mish", center_input_sample, time_embedding_dim / time_embedding_act_fn / timestep_post_act,
+                   conv_in_kernel 5, conv_out_kernel 1, mid_block_scale_factor, downsample_padding 0, per-block
+                   layers_per_block and cross_attention_dim lists, 9x11 latents; `fp16` variant.
 
 fp16-variant models are rounded to float16 *before* the reference forward, which then runs in float32, so the
 stored half-precision weights are exactly the weights the reference used.
@@ -98,6 +102,7 @@ def unet_fixture(out, name, config, height, width, seed, half):
     save_component(model, os.path.join(out, name, "unet"), half)
     generator = torch.Generator().manual_seed(seed + 1)
     dim = config["cross_attention_dim"]
+    dim = dim[0] if isinstance(dim, tuple) else dim
     sample = torch.randn(2, config["in_channels"], height, width, generator=generator)
     context = torch.randn(2, CONTEXT_LEN, dim, generator=generator)
     mask = torch.ones(2, CONTEXT_LEN)
@@ -152,6 +157,15 @@ SD2_UNET = dict(
     flip_sin_to_cos=False, freq_shift=1,
 )
 
+OPTIONS_UNET = dict(
+    sample_size=(9, 11), in_channels=3, out_channels=5, block_out_channels=(16, 32), layers_per_block=(1, 2),
+    down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"), up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
+    attention_head_dim=(2, 4), cross_attention_dim=(12, 12), norm_num_groups=4, norm_eps=1e-6,
+    resnet_time_scale_shift="scale_shift", act_fn="mish", center_input_sample=True, time_embedding_dim=48,
+    time_embedding_act_fn="silu", timestep_post_act="gelu", conv_in_kernel=5, conv_out_kernel=1,
+    mid_block_scale_factor=1.414, downsample_padding=0,
+)
+
 SD1_VAE = dict(
     in_channels=3, out_channels=3, block_out_channels=(32, 64), layers_per_block=1, latent_channels=4,
     down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"), up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"),
@@ -166,6 +180,7 @@ def main():
     unet_fixture(out, "tiny-sd1", SD1_UNET, 16, 16, seed=10, half=True)
     vae_fixture(out, "tiny-sd1", SD1_VAE, seed=20, half=True)
     unet_fixture(out, "tiny-sd2", SD2_UNET, 10, 14, seed=30, half=False)
+    unet_fixture(out, "tiny-options", OPTIONS_UNET, 9, 11, seed=40, half=True)
 
 
 if __name__ == "__main__":
