@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import HTTP
 @testable import Service
@@ -317,5 +318,71 @@ struct ModelRegistryTests {
         #expect(repaired.json["state"] as? String == "ready")
         #expect(repaired.json["failure_reason"] == nil)
         #expect(try test.get("/readyz").status == 200)
+    }
+}
+
+/// `format: diffusers`: a pipeline folder verified by one digest over all its files,
+/// every component mapped, and the task's factory run once at load time.
+@Suite struct PipelineFolderTests {
+    /// `model_index.json` plus `unet/` and `vae/` components written with the real writer.
+    static func writePipeline(in root: URL, folder: String) throws -> URL {
+        let directory = root.appendingPathComponent(folder)
+        for component in ["unet", "vae"] {
+            _ = try ModelFixtures.writeModel(in: directory, folder: component)
+        }
+        try Data("{\"_class_name\": \"StableDiffusionPipeline\"}".utf8).write(to: directory.appendingPathComponent("model_index.json"))
+        return directory
+    }
+
+    /// The documented operator command, run for real.
+    static func shellDigest(of folder: URL) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "cd '\(folder.path)' && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        process.waitUntilExit()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return String(output.prefix(64))
+    }
+
+    @Test func folderDigestMatchesTheDocumentedCommandAndLoads() throws {
+        let root = try TemporaryDirectory("pipeline-root")
+        defer { root.remove() }
+        let folder = try Self.writePipeline(in: root.url, folder: "tiny")
+        let expected = try Self.shellDigest(of: folder)
+        #expect(expected.count == 64)
+        let manifest = try PipelineManifest(folder: folder, root: root.url.resolvingSymlinksInPath())
+        #expect(try manifest.digest() == expected)
+        #expect(manifest.relativePaths == ["./model_index.json", "./unet/config.json", "./unet/model.safetensors",
+                                           "./vae/config.json", "./vae/model.safetensors"])
+
+        let built = Mutex(0)
+        var settings = ServiceConfiguration.ModelSettings()
+        settings.root = root.path
+        settings.entries = [
+            .init(name: "tiny", task: "text-to-image", path: "tiny", format: "diffusers", sha256: expected),
+            .init(name: "tampered", task: "text-to-image", path: "tiny", format: "diffusers", sha256: String(repeating: "a", count: 64)),
+            .init(name: "file", task: "text-to-image", path: "tiny/unet/model.safetensors", format: "diffusers"),
+        ]
+        let registry = ModelRegistry(settings: settings, factories: ["text-to-image": { model in
+            built.withLock { $0 += 1 }
+            return model.weights.count
+        }])
+        let model = try registry.load("tiny")
+        #expect(model.weights.count == 2)
+        #expect(model.parameterCount == 2 * ModelFixtures.parameterCount)
+        #expect(model.architecture == "StableDiffusionPipeline")
+        #expect(model.taskModel as? Int == 2)
+        #expect(built.withLock { $0 } == 1)
+        #expect(registry.status(of: "tiny")?.state == .ready)
+        #expect(registry.status(of: "tiny")?.bytes == manifest.totalBytes)
+
+        #expect(throws: ModelRegistry.AccessError.self) { try registry.load("tampered") }
+        #expect(registry.status(of: "tampered")?.failureReason?.contains("checksum") == true
+                || registry.status(of: "tampered")?.failureReason?.contains("SHA") == true)
+        #expect(throws: ModelRegistry.AccessError.self) { try registry.load("file") }
+        #expect(registry.status(of: "file")?.failureReason?.contains("format diffusers needs the pipeline folder") == true)
     }
 }

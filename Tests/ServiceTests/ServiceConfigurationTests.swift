@@ -191,7 +191,7 @@ struct ServiceConfigurationTests {
         expectError(Self.entry("name: a\ntask: t\npath: a.safetensors\nload: later"),
                     .invalidValue(source: source, key: "models.entries[0].load", reason: "must be 'eager' or 'lazy'"))
         expectError(Self.entry("name: a\ntask: t\npath: a.pt\nformat: pickle"),
-                    .invalidValue(source: source, key: "models.entries[0].format", reason: "must be 'safetensors'"))
+                    .invalidValue(source: source, key: "models.entries[0].format", reason: "must be 'safetensors' or 'diffusers'"))
         expectError(Self.entry("name: a\npath: a.safetensors"),
                     .invalidValue(source: source, key: "models.entries[0].task", reason: "is required"))
         expectError(Self.entry("name: a\ntask: t\npath: a.safetensors") + "    - name: a\n      task: t\n      path: b.safetensors\n",

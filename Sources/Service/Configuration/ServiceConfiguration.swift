@@ -79,9 +79,11 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var task: String
         /// Folder or file relative to `models.root`.
         public var path: String
-        /// Weight format; only `safetensors` is read.
+        /// `safetensors` (one weights file + `config.json`) or `diffusers` (a pipeline folder).
         public var format: String
-        /// Expected SHA-256 (hex) of the weights file, verified before first use.
+        public static let formats: Set<String> = ["safetensors", "diffusers"]
+        /// Expected SHA-256 (hex) of the weights file, or of a `diffusers` folder's file
+        /// listing (see `PipelineManifest`), verified before first use.
         public var sha256: String?
         public var load: LoadPolicy
 
@@ -223,8 +225,8 @@ extension ServiceConfiguration.ModelSettings {
                 throw .invalidValue(source: section.source, key: entry.key("path"), reason: "must be relative to models.root without '..'")
             }
             let format = try entry.string("format") ?? "safetensors"
-            guard format == "safetensors" else {
-                throw .invalidValue(source: section.source, key: entry.key("format"), reason: "must be 'safetensors'")
+            guard ServiceConfiguration.ModelEntry.formats.contains(format) else {
+                throw .invalidValue(source: section.source, key: entry.key("format"), reason: "must be 'safetensors' or 'diffusers'")
             }
             let sha256 = try entry.string("sha256")?.lowercased()
             if let sha256, sha256.count != 64 || !sha256.allSatisfy(\.isHexDigit) {

@@ -28,13 +28,20 @@ public final class ModelRegistry: Sendable {
         var verifiedDigest: String?
     }
 
+    /// Builds a task's own object (a pipeline, say) from a model's verified files.
+    public typealias TaskModelFactory = @Sendable (LoadedModel) throws -> any Sendable
+
     public let root: URL
+    private let factories: [String: TaskModelFactory]
     private let records: Mutex<[String: Record]>
     private let order: [String]
     private let loadQueue = DispatchQueue(label: "model-registry.load", qos: .utility)
 
-    public init(settings: ServiceConfiguration.ModelSettings, workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {
+    /// - Parameter factories: per task name, how to build the task's object at load time.
+    public init(settings: ServiceConfiguration.ModelSettings, factories: [String: TaskModelFactory] = [:],
+                workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {
         root = URL(fileURLWithPath: settings.root, relativeTo: workingDirectory).standardizedFileURL
+        self.factories = factories
         var records: [String: Record] = [:]
         for entry in settings.entries { records[entry.name] = Record(entry: entry) }
         self.records = Mutex(records)
@@ -152,7 +159,18 @@ public final class ModelRegistry: Sendable {
     }
 
     private func open(_ entry: ServiceConfiguration.ModelEntry) throws -> (LoadedModel, Int, String?) {
-        let file = try resolveInsideRoot(entry.path)
+        let opened: (LoadedModel, Int, String?)
+        switch entry.format {
+        case "diffusers": opened = try openPipelineFolder(entry)
+        default: opened = try openWeightsFile(entry)
+        }
+        guard let factory = factories[entry.task] else { return opened }
+        return (opened.0.with(taskModel: try factory(opened.0)), opened.1, opened.2)
+    }
+
+    /// One `.safetensors` file with an optional `config.json` beside it.
+    private func openWeightsFile(_ entry: ServiceConfiguration.ModelEntry) throws -> (LoadedModel, Int, String?) {
+        let file = try resolveInsideRoot(entry.path, expectFolder: false)
         let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
         let bytes = (attributes[.size] as? NSNumber)?.intValue ?? 0
         var digest: String?
@@ -162,22 +180,45 @@ public final class ModelRegistry: Sendable {
         }
         let weights = try SafetensorsFile(path: file.path)
         let directory = file.deletingLastPathComponent()
-        let configurationURL = directory.appendingPathComponent(ModelConfiguration.defaultFileName)
-        var configurationData: Data?
-        if FileManager.default.fileExists(atPath: configurationURL.path) {
-            // config.json may be a symlink too: it must resolve inside the root like the weights.
-            let resolved = configurationURL.resolvingSymlinksInPath().standardizedFileURL
-            guard resolved.path.hasPrefix(root.resolvingSymlinksInPath().standardizedFileURL.path + "/") else {
-                throw PathError(description: "\(ModelConfiguration.defaultFileName) next to '\(entry.path)' resolves outside the models folder")
-            }
-            configurationData = try Data(contentsOf: resolved)
-        }
-        let model = LoadedModel(name: entry.name, task: entry.task, weights: weights, directory: directory, configurationData: configurationData)
+        let configurationData = try readInsideRoot(directory.appendingPathComponent(ModelConfiguration.defaultFileName), entry: entry)
+        let model = LoadedModel(name: entry.name, task: entry.task, weights: [weights], directory: directory, configurationData: configurationData)
         return (model, bytes, digest)
     }
 
+    /// A diffusers pipeline folder: every file must resolve inside the root; the SHA-256
+    /// covers all of them through `PipelineManifest`; every `*.safetensors` is mapped.
+    private func openPipelineFolder(_ entry: ServiceConfiguration.ModelEntry) throws -> (LoadedModel, Int, String?) {
+        let folder = try resolveInsideRoot(entry.path, expectFolder: true)
+        let manifest = try PipelineManifest(folder: folder, root: root.resolvingSymlinksInPath().standardizedFileURL)
+        var digest: String?
+        if let expected = entry.sha256 {
+            let found = try manifest.digest()
+            guard found == expected.lowercased() else {
+                throw WeightsError.checksumMismatch(path: folder.path, expected: expected.lowercased(), found: found)
+            }
+            digest = found
+        }
+        let weights = try manifest.files.filter { $0.pathExtension == "safetensors" }.map { try SafetensorsFile(path: $0.path) }
+        let configurationData = try readInsideRoot(folder.appendingPathComponent("model_index.json"), entry: entry)
+        guard configurationData != nil else {
+            throw PathError(description: "pipeline folder '\(entry.path)' has no model_index.json")
+        }
+        let model = LoadedModel(name: entry.name, task: entry.task, weights: weights, directory: folder, configurationData: configurationData)
+        return (model, manifest.totalBytes, digest)
+    }
+
+    /// Reads a small metadata file if it exists; it must resolve inside the root like the weights.
+    private func readInsideRoot(_ url: URL, entry: ServiceConfiguration.ModelEntry) throws -> Data? {
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        let resolved = url.resolvingSymlinksInPath().standardizedFileURL
+        guard resolved.path.hasPrefix(root.resolvingSymlinksInPath().standardizedFileURL.path + "/") else {
+            throw PathError(description: "\(url.lastPathComponent) of '\(entry.path)' resolves outside the models folder")
+        }
+        return try Data(contentsOf: resolved)
+    }
+
     /// Resolves `relativePath` under `root`, following symlinks, and refuses anything outside it.
-    func resolveInsideRoot(_ relativePath: String) throws -> URL {
+    func resolveInsideRoot(_ relativePath: String, expectFolder: Bool = false) throws -> URL {
         let resolvedRoot = root.resolvingSymlinksInPath().standardizedFileURL.path
         let candidate = root.appendingPathComponent(relativePath).resolvingSymlinksInPath().standardizedFileURL
         guard candidate.path.hasPrefix(resolvedRoot + "/") else {
@@ -187,8 +228,11 @@ public final class ModelRegistry: Sendable {
         guard FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory) else {
             throw PathError(description: "model file \(candidate.path) does not exist")
         }
-        guard !isDirectory.boolValue else {
-            throw PathError(description: "model path \(candidate.path) is a folder; give the .safetensors file")
+        if isDirectory.boolValue && !expectFolder {
+            throw PathError(description: "model path \(candidate.path) is a folder; give the .safetensors file (or format: diffusers)")
+        }
+        if !isDirectory.boolValue && expectFolder {
+            throw PathError(description: "model path \(candidate.path) is a file; format diffusers needs the pipeline folder")
         }
         return candidate
     }
