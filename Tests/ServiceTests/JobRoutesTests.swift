@@ -272,6 +272,22 @@ struct JobRoutesTests {
         }
     }
 
+    @Test(arguments: ["body", "accept"])
+    func streamingSubmissionAnswersWithEventsThenTheResult(mode: String) throws {
+        let test = try TestService()
+        defer { test.stop() }
+        let body = mode == "body" ? "{\"size\": 32, \"iterations\": 5, \"stream\": true}" : "{\"size\": 32, \"iterations\": 5}"
+        let headers: [(String, String)] = mode == "accept" ? [("Accept", "text/event-stream")] : []
+        let response = try test.request("POST", "/v1/diagnostics/sgemm", headers: headers, body: body)
+        #expect(response.status == 200)
+        #expect(response.header("Content-Type") == "text/event-stream")
+        #expect(response.header("X-Job-ID") != nil)
+        let events = Self.events(response.text)
+        #expect(events.last?.event == "completed")
+        let final = try #require(events.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.data.utf8)) as? [String: Any] })
+        #expect((final["result"] as? [String: Any])?["checksum"] as? Double == 1024)
+    }
+
     @Test func eventStreamDeliversProgressThenCompletedWithTheResult() throws {
         let test = try TestService { $0.compute.queueDepth = 2 }
         defer { test.stop() }
@@ -378,63 +394,5 @@ struct JobRoutesTests {
         #expect(test.service.pool.queuedCount == 0 && test.service.pool.runningCount == 0)
         // Every connection closed: only the scrape's own is open while it renders.
         #expect(try eventually { try test.metric("http_server_connections_active") == 1 })
-    }
-}
-
-/// `LatestValueSender`: progress coalescing for slow SSE clients.
-@Suite struct LatestValueSenderTests {
-    final class Recorder: @unchecked Sendable {
-        // Touched only under `lock`.
-        private let lock = NSLock()
-        private var sent: [Int] = []
-        private var completions: [@Sendable (Bool) -> Void] = []
-
-        func record(_ value: Int, _ completion: @escaping @Sendable (Bool) -> Void) {
-            lock.lock(); defer { lock.unlock() }
-            sent.append(value)
-            completions.append(completion)
-        }
-
-        var values: [Int] { lock.lock(); defer { lock.unlock() }; return sent }
-
-        func completeOldest() {
-            lock.lock()
-            let completion = completions.removeFirst()
-            lock.unlock()
-            completion(true)
-        }
-    }
-
-    static func waitFor(_ condition: () -> Bool) -> Bool {
-        for _ in 0..<500 where !condition() { Thread.sleep(forTimeInterval: 0.01) }
-        return condition()
-    }
-
-    @Test func valuesOfferedDuringAWriteCollapseToTheNewest() {
-        let recorder = Recorder()
-        let sender = LatestValueSender<Int> { value, flushed in recorder.record(value, flushed) }
-        sender.offer(1)
-        sender.offer(2)
-        sender.offer(3)
-        #expect(recorder.values == [1])
-        recorder.completeOldest()
-        #expect(Self.waitFor { recorder.values == [1, 3] })
-        recorder.completeOldest()
-        sender.offer(4)
-        #expect(Self.waitFor { recorder.values == [1, 3, 4] })
-    }
-
-    @Test func closeDropsThePendingValueAndRunsTheLastActionOnce() {
-        let recorder = Recorder()
-        let sender = LatestValueSender<Int> { value, flushed in recorder.record(value, flushed) }
-        sender.offer(1)
-        sender.offer(2)
-        var lastActions = 0
-        sender.close { lastActions += 1 }
-        recorder.completeOldest()
-        sender.offer(5)
-        Thread.sleep(forTimeInterval: 0.05)
-        #expect(recorder.values == [1])
-        #expect(lastActions == 1)
     }
 }

@@ -13,9 +13,11 @@ public struct JobSubmitter: Sendable {
     public struct Options: Decodable, Sendable {
         public var async: Bool?
         public var timeoutMilliseconds: Int?
+        /// Answer with Server-Sent Events (progress, then the result) on this connection.
+        public var stream: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case async
+            case async, stream
             case timeoutMilliseconds = "timeout_ms"
         }
     }
@@ -48,6 +50,13 @@ public struct JobSubmitter: Sendable {
         if wantsAsync {
             return context.send(.json(JobAccepted(job: job, queuePosition: pool.queuedCount), status: .accepted,
                                       headers: ["Location": "/v1/jobs/\(job.id)"]))
+        }
+        let wantsStream = options.stream == true
+            || (context.request.headers["Accept"]?.lowercased().contains("text/event-stream") ?? false)
+        if wantsStream {
+            context.responder.addResponseHeader("X-Job-ID", job.id)
+            context.responder.onCancel { job.interrupt(.cancelled) }
+            return JobEventStream.stream(job, to: context)
         }
         answerWhenFinished(job, context: context)
     }
