@@ -10,7 +10,8 @@ public struct TextToImageParameters: Sendable, Equatable {
     public static let imageCountRange = 1...4
 
     public var prompt: String
-    /// "" means no negative prompt (diffusers then conditions the unconditional branch on "").
+    /// "" means no negative prompt (diffusers then conditions the unconditional branch on ""). Ignored when
+    /// guidance is off (`guidanceScale` ≤ 1), as in diffusers.
     public var negativePrompt: String = ""
     /// Output width in pixels, a positive multiple of the pipeline's `vaeScaleFactor`.
     public var width: Int
