@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "Service",
             dependencies: [
-                "HTTP", "Tensor", "Weights", "CBLAS",
+                "HTTP", "Tensor", "Weights", "CBLAS", "Text", "Diffusion", "ImageIO",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "HTTP", "Weights", "TestSupport",
+                "Service", "HTTP", "Weights", "TestSupport", "ImageIO",
                 // Built before the tests run: DiffusionServerTests spawn the real binary.
                 "diffusion-server",
                 .product(name: "Logging", package: "swift-log"),

@@ -32,7 +32,7 @@ public final class DiffusionService: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.blasKernel = blasKernel
-        registry = ModelRegistry(settings: configuration.models, workingDirectory: workingDirectory)
+        registry = ModelRegistry(settings: configuration.models, factories: Self.taskModelFactories, workingDirectory: workingDirectory)
         jobs = JobStore(resultTTL: configuration.jobs.resultTTLSeconds)
         let metrics = self.metrics
         ServiceMetrics.register(in: metrics)
@@ -58,6 +58,11 @@ public final class DiffusionService: Sendable {
     /// The bound port (useful when the configuration asked for port 0).
     public var port: UInt16 { server.withLock { $0?.port ?? 0 } }
 
+    /// How each task builds its object from a loaded model, once, at load time.
+    static let taskModelFactories: [String: ModelRegistry.TaskModelFactory] = [
+        TextToImageModel.task: { model in try TextToImageModel(directory: model.directory) },
+    ]
+
     /// The routing table (the OpenAPI contract test compares it with `openapi.yaml`).
     public func makeRouter() -> Router {
         var router = Router()
@@ -65,6 +70,7 @@ public final class DiffusionService: Sendable {
         ModelRoutes(service: self).register(in: &router)
         JobRoutes(service: self).register(in: &router)
         DiagnosticsRoutes(service: self).register(in: &router)
+        ImageGenerationRoutes(service: self).register(in: &router)
         return router
     }
 

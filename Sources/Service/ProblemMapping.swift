@@ -1,3 +1,4 @@
+import Diffusion
 import HTTP
 
 /// The one place where the service's typed errors become HTTP problem documents.
@@ -36,6 +37,15 @@ extension ProblemDetails {
             self.init(status: .badRequest, detail: "request body is not valid JSON: \(reason)", code: "malformed_json", field: "body")
         case .invalidField(let field, let reason):
             self.init(status: .unprocessableContent, detail: "\(field): \(reason)", code: "invalid_parameter", field: field)
+        }
+    }
+
+    public init(for error: PipelineError) {
+        switch error {
+        case .invalidParameter, .invalidInputShape:
+            self.init(status: .unprocessableContent, detail: error.description, code: "invalid_parameter", field: error.parameter)
+        case .invalidPipelineFolder:
+            self.init(status: .serviceUnavailable, detail: error.description, code: "model_not_ready", field: "model")
         }
     }
 }
