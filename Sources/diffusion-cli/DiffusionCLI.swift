@@ -7,8 +7,8 @@ import Tensor
 struct DiffusionCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diffusion-cli",
-        abstract: "Offline tools for DiffusionService: benchmarks and checks.",
-        subcommands: [BenchCommand.self]
+        abstract: "Offline tools for DiffusionService: generation, benchmarks and checks.",
+        subcommands: [BenchCommand.self, GenerateCommand.self]
     )
 
     static func main() {
