@@ -65,6 +65,7 @@ import Weights
         ("{\"prompt\": \"\"}", "prompt"),
         ("{\"prompt\": \"x\", \"size\": \"30x32\"}", "size"),
         ("{\"prompt\": \"x\", \"size\": \"big\"}", "size"),
+        ("{\"prompt\": \"x\", \"size\": \"128x16\"}", "size"),  // over 4× the fixture's native 16 px
         ("{\"prompt\": \"x\", \"steps\": 0}", "steps"),
         ("{\"prompt\": \"x\", \"steps\": 151}", "steps"),
         ("{\"prompt\": \"x\", \"guidance_scale\": 31}", "guidance_scale"),

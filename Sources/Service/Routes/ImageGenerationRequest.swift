@@ -29,8 +29,13 @@ struct ImageGenerationRequest: Decodable {
     static let imageCountRange = 1...4
     static let defaultSteps = 25
     static let defaultGuidance = 7.5
-    /// The largest width or height served, in pixels.
+    /// The largest width or height any model is asked for, in pixels; a model's own
+    /// maximum is 4× its native size below that (a 64-px model stops at 256).
     static let maxSide = 1024
+
+    static func maximumSide(nativeSize: (width: Int, height: Int)) -> Int {
+        min(maxSide, 4 * max(nativeSize.width, nativeSize.height))
+    }
 
     /// Validates every field against `model` and returns the pipeline parameters.
     func parameters(for model: TextToImageModel) throws(RequestBodyError) -> TextToImageParameters {
@@ -70,8 +75,9 @@ struct ImageGenerationRequest: Decodable {
             throw .invalidField("size", reason: "must be 'WIDTHxHEIGHT', e.g. '64x64'")
         }
         let unit = max(8, factor)
-        for side in [width, height] where side < unit || side > Self.maxSide || side % unit != 0 {
-            throw .invalidField("size", reason: "each side must be a multiple of \(unit) in \(unit)...\(Self.maxSide), got \(size)")
+        let largest = Self.maximumSide(nativeSize: defaultSize)
+        for side in [width, height] where side < unit || side > largest || side % unit != 0 {
+            throw .invalidField("size", reason: "each side must be a multiple of \(unit) in \(unit)...\(largest), got \(size)")
         }
         return (width, height)
     }
