@@ -1,1 +1,0 @@
-// The Text module: tokenizers and text encoders (issue 6).
