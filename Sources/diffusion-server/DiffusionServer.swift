@@ -15,7 +15,7 @@ struct DiffusionServer: ParsableCommand {
         commandName: "diffusion-server",
         abstract: "Serve diffusion models over HTTP on CPU.")
 
-    @Option(name: .long, help: "YAML configuration file (default: $DIFFUSION_CONFIG, else Config/default.yaml, else the built-in defaults it mirrors).")
+    @Option(name: .long, help: "YAML configuration file (default: $DIFFUSION_CONFIG, else Config/default.yaml, else the built-in defaults without bundled models).")
     var config: String?
 
     @Option(name: .long, help: "Address to bind (overrides DIFFUSION_HOST and the file).")
@@ -51,7 +51,8 @@ struct DiffusionServer: ParsableCommand {
         var settings: ServiceConfiguration
         do {
             // With no file named, a missing Config/default.yaml means the built-in defaults,
-            // which ServiceConfigurationTests prove equal to that file: the embedded default.
+            // which ServiceConfigurationTests prove equal to that file apart from the bundled
+            // models it lists (those live beside it in the repository or image).
             if explicitPath == nil && !FileManager.default.fileExists(atPath: path) {
                 settings = ServiceConfiguration()
             } else {

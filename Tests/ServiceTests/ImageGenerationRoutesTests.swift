@@ -98,4 +98,28 @@ import Weights
         let warnings = response.json["warnings"] as? [String] ?? []
         #expect(warnings.contains { $0.hasPrefix("prompt:") })
     }
+
+    /// The bundled ShapesWorld model, exactly as `Config/default.yaml` lists it (digest
+    /// verified, pipeline built), answers at its native size.
+    @Test func bundledModelFromTheEmbeddedDefaultGenerates() throws {
+        let repository = Self.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+        let defaults = try ServiceConfiguration.load(file: repository.appendingPathComponent("Config/default.yaml").path)
+        let test = try TestService {
+            $0.models.root = repository.appendingPathComponent(defaults.models.root).path
+            $0.models.entries = defaults.models.entries
+        }
+        defer { test.stop() }
+        #expect(eventually(timeout: 60) { (try? test.get("/readyz").status) == 200 }, "the bundled model loads and verifies")
+        let status = try test.get("/v1/models/shapesworld-t2i").json
+        #expect(status["state"] as? String == "ready")
+        #expect(status["architecture"] as? String == "StableDiffusionPipeline")
+        let response = try test.request("POST", "/v1/images/generations", headers: [("Content-Type", "application/json")],
+                                        body: "{\"prompt\": \"a red circle\", \"steps\": 10, \"guidance_scale\": 5, \"seed\": 7}",
+                                        timeout: 120)
+        #expect(response.status == 200)
+        let item = try #require((response.json["data"] as? [[String: Any]])?.first)
+        let png = try #require((item["b64_json"] as? String).flatMap { Data(base64Encoded: $0) })
+        let image = try ImageDecoder.decode([UInt8](png))
+        #expect(image.width == 32 && image.height == 32)
+    }
 }
