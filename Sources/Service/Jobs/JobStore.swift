@@ -81,6 +81,12 @@ public final class JobStore: Sendable {
     /// A new random 128-bit job id in hex.
     public static func makeID() -> String {
         var generator = SystemRandomNumberGenerator()
-        return String(format: "%016llx%016llx", generator.next() as UInt64, generator.next() as UInt64)
+        return hexadecimal(generator.next()) + hexadecimal(generator.next())
+    }
+
+    /// 16 lowercase hex digits, zero-padded (`String(format:)` is slow on a per-request path).
+    private static func hexadecimal(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }

@@ -71,10 +71,10 @@ public final class MetricsRegistry: Sendable {
     private func update(_ name: String, _ labels: Labels, _ change: (inout Series, [Double]) -> Void) {
         let key = Self.render(labels)
         families.withLock { families in
-            guard var family = families[name] else { return }
-            var series = family.series[key] ?? Series(labels: key)
-            change(&series, family.buckets)
-            family.series[key] = series
+            // Move the family out so its series dictionary is uniquely referenced and
+            // updates in place (a copy would duplicate every series on each request).
+            guard var family = families.removeValue(forKey: name) else { return }
+            change(&family.series[key, default: Series(labels: key)], family.buckets)
             families[name] = family
         }
     }
