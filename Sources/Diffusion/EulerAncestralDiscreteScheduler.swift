@@ -10,7 +10,7 @@ import Tensor
 /// Config keys: `num_train_timesteps`, `beta_start`, `beta_end`, `beta_schedule`, `trained_betas`,
 /// `prediction_type` (epsilon, v_prediction), `timestep_spacing` (default linspace), `steps_offset`,
 /// `rescale_betas_zero_snr`.
-public struct EulerAncestralDiscreteScheduler: Scheduler {
+public struct EulerAncestralDiscreteScheduler: KarrasStyleScheduler {
     public static let kind = SchedulerKind.eulerAncestralDiscrete
 
     public let schedule: NoiseSchedule
@@ -36,21 +36,6 @@ public struct EulerAncestralDiscreteScheduler: Scheduler {
         timesteps = ts.map { Float($0) }
         let maxSigma = sigmas.max() ?? 1
         initNoiseSigma = spacing == .leading ? (maxSigma * maxSigma + 1).squareRoot() : maxSigma
-    }
-
-    private func currentIndex(for timestep: Float) throws(SchedulerError) -> Int {
-        if let stepIndex { return stepIndex }
-        guard let index = scheduleIndex(of: timestep, in: timesteps) else {
-            throw .invalidTimestep(timestep, reason: "not one of this schedule's timesteps")
-        }
-        return index
-    }
-
-    public func scaleModelInput(_ sample: Tensor, timestep: Float) throws(SchedulerError) -> Tensor {
-        let index = try currentIndex(for: timestep)
-        guard index < timesteps.count else { throw .scheduleExhausted(steps: timesteps.count) }
-        let sigma = sigmas[index]
-        return Elementwise.scaled(sample, 1 / (sigma * sigma + 1).squareRoot())
     }
 
     public mutating func step(modelOutput: Tensor, timestep: Float, sample: Tensor,

@@ -10,7 +10,7 @@ import Tensor
 /// `prediction_type`, `interpolation_type` (linear), `use_karras_sigmas`, `sigma_min`, `sigma_max`,
 /// `timestep_spacing` (default linspace), `timestep_type` (discrete), `steps_offset`,
 /// `rescale_betas_zero_snr`, `final_sigmas_type` (zero, sigma_min).
-public struct EulerDiscreteScheduler: Scheduler {
+public struct EulerDiscreteScheduler: KarrasStyleScheduler {
     public static let kind = SchedulerKind.eulerDiscrete
 
     public let schedule: NoiseSchedule
@@ -81,21 +81,6 @@ public struct EulerDiscreteScheduler: Scheduler {
         let timesteps = raw.map { Double(Float($0)) }  // numpy casts to float32
         let table = trainingSigmas(schedule, zeroSNR: zeroSNR)
         return (timesteps, timesteps.map { SigmaSchedule.interpolate($0, in: table) })
-    }
-
-    private func currentIndex(for timestep: Float) throws(SchedulerError) -> Int {
-        if let stepIndex { return stepIndex }
-        guard let index = scheduleIndex(of: timestep, in: timesteps) else {
-            throw .invalidTimestep(timestep, reason: "not one of this schedule's timesteps")
-        }
-        return index
-    }
-
-    public func scaleModelInput(_ sample: Tensor, timestep: Float) throws(SchedulerError) -> Tensor {
-        let index = try currentIndex(for: timestep)
-        guard index < timesteps.count else { throw .scheduleExhausted(steps: timesteps.count) }
-        let sigma = sigmas[index]
-        return Elementwise.scaled(sample, 1 / (sigma * sigma + 1).squareRoot())
     }
 
     public mutating func step(modelOutput: Tensor, timestep: Float, sample: Tensor,
