@@ -15,17 +15,12 @@ public struct DownEncoderBlock2D: Sendable {
     public init(_ scope: ParameterScope, inChannels: Int, outChannels: Int, numLayers: Int = 1,
                 resnet: ResnetBlockSettings = ResnetBlockSettings(), addDownsample: Bool = true,
                 downsamplePadding: Int = 1) throws(WeightsError) {
-        var resnets: [ResnetBlock2D] = []
-        for index in 0..<numLayers {
-            resnets.append(try resnet.resnet(scope.scoped("resnets").scoped(index),
-                                             inChannels: index == 0 ? inChannels : outChannels,
-                                             outChannels: outChannels, tembChannels: nil))
-        }
-        self.resnets = resnets
-        downsamplers = addDownsample
-            ? [try Downsample2D(scope.scoped("downsamplers").scoped(0), channels: outChannels, useConv: true,
-                                outChannels: outChannels, padding: downsamplePadding)]
-            : []
+        // The same layers and keys as a UNet `DownBlock2D`, without a time embedding.
+        let block = try DownBlock2D(scope, inChannels: inChannels, outChannels: outChannels, tembChannels: nil,
+                                    numLayers: numLayers, resnet: resnet, addDownsample: addDownsample,
+                                    downsamplePadding: downsamplePadding)
+        resnets = block.resnets
+        downsamplers = block.downsamplers
     }
 
     /// (B, inChannels, H, W) → (B, outChannels, H/2, W/2) (or H, W without downsampling).
