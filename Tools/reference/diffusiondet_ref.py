@@ -685,13 +685,15 @@ def inference_topk(logits, boxes):
 
 @torch.no_grad()
 def ddim_sample(model, features, images_whwh, steps, proposals, config, draws=None, generator=None,
-                include_final_step=None, eta=None, renewal=True):
+                include_final_step=None, eta=None, renewal=True, trace=None):
     """Official `DiffusionDet.ddim_sample` for one image (batch 1).
 
     features: [p2..p5] with batch 1; images_whwh (4,) resized (w, h, w, h). Draws, in order: (N, 4) initial
     boxes; per non-final step (kept, 4) DDIM noise then (N − kept, 4) renewal boxes. include_final_step None
     → config `diffusion.ensemble_includes_final_step`. eta None → config `diffusion.ddim_eta`.
     renewal False disables box renewal (ablation; official `box_renewal=False`).
+    trace: optional list; one dict per step is appended (t, t_next, x = state before the step (1, N, 4),
+    boxes_in = head input boxes, logits / boxes = final-stage outputs (N, K) / (N, 4), keep = renewal mask).
     Returns dict(boxes (M, 4) resized-image xyxy float32, scores (M,), labels (M,) int64 — after class-wise
     NMS, sorted by score —, kept_per_step [int] (boxes passing renewal at each step, final step included),
     draws [tensor] in order)."""
@@ -715,8 +717,12 @@ def ddim_sample(model, features, images_whwh, steps, proposals, config, draws=No
         x0 = xyxy_to_scaled(boxes[-1], whwh, scale)                       # float32
         eps = (sqrt_recip[t].view(1, 1, 1) * x - x0) / sqrt_recipm1[t].view(1, 1, 1)   # float64
         last_logits, last_boxes = logits[-1][0], boxes[-1][0]
+        keep = torch.sigmoid(last_logits).max(dim=-1).values > threshold if renewal \
+            else torch.ones(proposals, dtype=torch.bool)
+        if trace is not None:
+            trace.append({"t": t, "t_next": t_next, "x": x, "boxes_in": boxes_in, "logits": last_logits,
+                          "boxes": last_boxes, "keep": keep})
         if renewal:
-            keep = torch.sigmoid(last_logits).max(dim=-1).values > threshold
             eps, x0, x = eps[:, keep], x0[:, keep], x[:, keep]
             kept_per_step.append(int(keep.sum()))
         else:
