@@ -650,6 +650,16 @@ def q_sample(x0, t, noise, alphas_cumprod):
     return a.sqrt() * x0 + (1.0 - a).sqrt() * noise
 
 
+def ddim_coefficients(alphas_cumprod, t, t_next, eta):
+    """DDIM update x_next = sqrt(ᾱ_next)·x̂0 + c·ε̂ + σ·z with σ = η·sqrt((1 − ᾱ_t/ᾱ_next)(1 − ᾱ_next)/(1 − ᾱ_t)),
+    c = sqrt(1 − ᾱ_next − σ²); returns 0-dim float64 tensors (sqrt(ᾱ_next), c, σ) as official (0-dim, so
+    multiplying a float32 tensor keeps float32)."""
+    alpha, alpha_next = alphas_cumprod[t], alphas_cumprod[t_next]
+    sigma = eta * ((1 - alpha / alpha_next) * (1 - alpha_next) / (1 - alpha)).sqrt()
+    c = (1 - alpha_next - sigma ** 2).sqrt()
+    return alpha_next.sqrt(), c, sigma
+
+
 class DrawSource:
     """Standard-normal float32 draws for the sampler: from `generator` (torch.randn stream; global RNG when
     None) while recording them, or replayed from a list of tensors (shapes are checked)."""
@@ -732,11 +742,9 @@ def ddim_sample(model, features, images_whwh, steps, proposals, config, draws=No
             ensemble.append(inference_topk(last_logits, last_boxes))
         if is_final:
             break
-        alpha, alpha_next = alphas[t], alphas[t_next]
-        sigma = eta * ((1 - alpha / alpha_next) * (1 - alpha_next) / (1 - alpha)).sqrt()
-        c = (1 - alpha_next - sigma ** 2).sqrt()
+        sqrt_alpha_next, c, sigma = ddim_coefficients(alphas, t, t_next, eta)
         noise = source.normal(x.shape[1])[None].to(x.dtype)
-        x = x0 * alpha_next.sqrt() + c * eps + sigma * noise
+        x = x0 * sqrt_alpha_next + c * eps + sigma * noise
         if renewal:
             x = torch.cat([x, source.normal(proposals - x.shape[1])[None].to(x.dtype)], dim=1)
     boxes = torch.cat([e[0] for e in ensemble])
