@@ -541,14 +541,20 @@ class DiffusionDet(nn.Module):
 
 def build_model(config):
     """A DiffusionDet module for a config.json dict, in eval mode, with the official initialisation of the
-    head (Xavier-uniform for dim > 1 parameters, class bias = −log((1 − 0.01)/0.01))."""
+    head (`DynamicHead._reset_parameters`): Xavier-uniform for every parameter with dim > 1, then every
+    parameter whose last dimension equals the class count K is set to the focal prior −log((1 − 0.01)/0.01)
+    (meant for `class_logits.bias`; the official rule also hits any other parameter whose last dim is K,
+    e.g. `inst_interact.norm1` when dim_dynamic == K, and we keep that quirk). Backbone: PyTorch default
+    conv init and identity FrozenBN (load ImageNet weights for training)."""
     model = DiffusionDet(config)
-    for p in model.head.parameters():
-        if p.dim() > 1:
-            nn.init.xavier_uniform_(p)
+    classes = len(config["class_names"])
     prior = -math.log((1 - 0.01) / 0.01)
-    for stage in model.head.head_series:
-        nn.init.constant_(stage.class_logits.bias, prior)
+    with torch.no_grad():
+        for p in model.head.parameters():
+            if p.dim() > 1:
+                nn.init.xavier_uniform_(p)
+            if p.shape[-1] == classes:
+                nn.init.constant_(p, prior)
     return model.eval()
 
 
@@ -608,22 +614,25 @@ def postprocess(boxes, scores, labels, resized_hw, original_hw, score_threshold)
 
 # ---------------------------------------------------------------------------------------------- diffusion
 
-def cosine_alphas_cumprod(timesteps=1000, s=0.008):
-    """ᾱ_t, t = 0..T−1, float64 (official `cosine_beta_schedule` → betas clipped to [0, 0.999] →
-    cumprod(1 − β))."""
-    steps = timesteps + 1
-    x = torch.linspace(0, timesteps, steps, dtype=torch.float64)
+def cosine_betas(timesteps=1000, s=0.008):
+    """β_t of the cosine schedule (Nichol & Dhariwal; official `cosine_beta_schedule`), float64, clipped to
+    [0, 0.999]."""
+    x = torch.linspace(0, timesteps, timesteps + 1, dtype=torch.float64)
     f = torch.cos(((x / timesteps) + s) / (1 + s) * math.pi * 0.5) ** 2
     f = f / f[0]
-    betas = torch.clip(1 - (f[1:] / f[:-1]), 0, 0.999)
-    return torch.cumprod(1.0 - betas, dim=0)
+    return torch.clip(1 - (f[1:] / f[:-1]), 0, 0.999)
+
+
+def cosine_alphas_cumprod(timesteps=1000, s=0.008):
+    """ᾱ_t = Π(1 − β), t = 0..T−1, float64 as the official buffer `alphas_cumprod`."""
+    return torch.cumprod(1.0 - cosine_betas(timesteps, s), dim=0)
 
 
 def official_diffusion_buffers(timesteps=1000):
     """The twelve float64 buffers the official DiffusionDet registers (present in its checkpoints, not used
     here); for converter tests."""
-    ac = cosine_alphas_cumprod(timesteps)
-    betas = 1.0 - ac / F.pad(ac[:-1], (1, 0), value=1.0)
+    betas = cosine_betas(timesteps)
+    ac = torch.cumprod(1.0 - betas, dim=0)
     prev = F.pad(ac[:-1], (1, 0), value=1.0)
     post_var = betas * (1.0 - prev) / (1.0 - ac)
     return {

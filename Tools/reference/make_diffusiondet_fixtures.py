@@ -4,14 +4,14 @@ Two tiny random-weight models in the service's model-folder format (config.json 
 official detectron2 key names), built by Tools/reference/diffusiondet_ref.py:
   basic18/       ResNet depth 18 (BasicBlock) at width 8, FPN/hidden 32, 3 stages, 3 classes
   bottleneck50/  ResNet depth 50 (BottleneckBlock) at width 4 (res2 out 16), FPN/hidden 32, 2 stages,
-                 num_cls 2 / num_reg 1 (so the cls_module/reg_module index pattern 3k, 3k+1 is exercised), 4 classes
+                 num_cls 2 / num_reg 1 (so the cls_module/reg_module index pattern 3k, 3k+1 is exercised), 5 classes
 and, for each, `<name>.parity.safetensors` holding a fixed 70×90 uint8 image, its preprocessed tensor, the
 FPN maps, one head call and full sampling runs (steps 1 and 4) with every random draw recorded in order.
 Tensor names, shapes and meanings are listed in Tests/Fixtures/diffusiondet/README.md (kept in sync with
 `describe()` below, which also goes into each parity file's metadata).
 
 Fixture weights follow the Addendum of shared/reference/detection_segmentation.md: random FrozenBN statistics,
-Xavier head (official init) but a raised class-logit bias (−0.2 for basic18, −2.0 for bottleneck50, chosen so
+Xavier head (official init) but a raised class-logit bias (−0.2 for basic18, −0.8 for bottleneck50, chosen so
 that box renewal keeps part of the 40 proposals at every step; with the official −4.6 prior it keeps none) and
 box-delta weights ×0.1.
 
@@ -35,7 +35,7 @@ torch.set_num_threads(1)
 
 DELTA_WEIGHT_SCALE = 0.1
 PROPOSALS = 40
-SCORE_THRESHOLD = 0.3
+SCORE_THRESHOLD = 0.5
 SAMPLE_STEPS = (1, 4)
 IMAGE_HW = (70, 90)
 
@@ -45,12 +45,12 @@ def model_configs():
                            fpn_out_channels=32, hidden_dim=32, num_heads=4, dim_feedforward=64, num_stages=3,
                            num_cls=1, num_reg=3, dim_dynamic=8, min_size_test=128, max_size_test=1333,
                            proposals=PROPOSALS, steps=4, score_threshold=SCORE_THRESHOLD)
-    bottleneck = dd.make_config(["circle", "square", "triangle", "star"], depth=50, stem_out_channels=8,
+    bottleneck = dd.make_config(["circle", "square", "triangle", "star", "hexagon"], depth=50, stem_out_channels=8,
                                 res2_out_channels=16, width_per_group=4, fpn_out_channels=32, hidden_dim=32,
                                 num_heads=2, dim_feedforward=48, num_stages=2, num_cls=2, num_reg=1, dim_dynamic=4,
                                 pooler_resolution=7, min_size_test=128, max_size_test=150,
                                 proposals=PROPOSALS, steps=4, score_threshold=SCORE_THRESHOLD)
-    return {"basic18": (basic, 11, -0.2), "bottleneck50": (bottleneck, 50, -2.0)}
+    return {"basic18": (basic, 11, -0.2), "bottleneck50": (bottleneck, 50, -0.8)}
 
 
 def fixture_model(config, seed, class_bias):
@@ -97,6 +97,23 @@ def fixed_head_boxes(whwh):
                           [-100.0, -120.0, 300.0, 290.0], [-300.0, -250.0, 420.0, 500.0], [60.5, 61.25, 63.0, 64.5],
                           [w - 10.0, h - 10.0, w + 5.0, h + 5.0], [20.0, 70.0, 140.0, 100.0],
                           [-400.0, -400.0, 700.0, 650.0]]], dtype=torch.float32)
+
+
+def decision_margins(run, config):
+    """How close the run's discrete decisions are to flipping (a reimplementation with float32 rounding
+    differences reproduces the fixture only if these are well above its error): renewal |max sigmoid − 0.5|,
+    score threshold |score − threshold| before NMS, and |IoU − nms threshold| over same-class pairs."""
+    renewal = min(float((torch.sigmoid(s["logits"]).max(-1).values - 0.5).abs().min()) for s in run["trace"])
+    scores = run["scores"]
+    threshold = float((scores - SCORE_THRESHOLD).abs().min()) if scores.numel() else float("inf")
+    ens = [dd.inference_topk(s["logits"], s["boxes"]) for s in run["trace"]]
+    boxes, labels = torch.cat([e[0] for e in ens]), torch.cat([e[2] for e in ens])
+    iou = dd.box_iou(boxes, boxes)
+    same = (labels[:, None] == labels[None, :]) & ~torch.eye(len(labels), dtype=torch.bool)
+    pairs = iou[same]
+    pairs = pairs[~pairs.isnan()]  # zero-area pairs (0/0) are never suppressed
+    nms = float((pairs - config["diffusion"]["nms_iou_threshold"]).abs().min())
+    return {"renewal": round(renewal, 6), "score_threshold": round(threshold, 6), "nms_iou": round(nms, 6)}
 
 
 def run_fixture(name, config, seed, class_bias, out_dir):
@@ -171,6 +188,7 @@ def run_fixture(name, config, seed, class_bias, out_dir):
             t[f"{prefix}.{tag}.final_labels"] = fl
             info[f"{prefix}.{tag}"] = {"nms": int(r["boxes"].shape[0]), "final": int(fb.shape[0])}
         info[f"{prefix}.kept_per_step"] = a["kept_per_step"]
+        info[f"{prefix}.margins"] = decision_margins(a, config)
         info[f"{prefix}.seed"] = seed * 100 + steps
 
     metadata = {"torch": torch.__version__, "model": name, "proposals": PROPOSALS, "score_threshold": SCORE_THRESHOLD,
