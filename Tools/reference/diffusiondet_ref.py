@@ -195,8 +195,8 @@ def batched_nms(boxes, scores, labels, iou_threshold):
 def _axis_samples(start, bin_size, pooled, grid, size):
     """Sample coordinates along one axis (K, pooled·grid) and their bilinear low/high indices and weights,
     torchvision roi_align CPU kernel (`bilinear_interpolate`): outside [−1, size] → weight 0."""
-    p = torch.arange(pooled, dtype=start.dtype).repeat_interleave(grid)          # pooled bin of each sample
-    i = torch.arange(grid, dtype=start.dtype).repeat(pooled)                     # sample index within the bin
+    p = torch.arange(pooled, dtype=start.dtype, device=start.device).repeat_interleave(grid)          # pooled bin of each sample
+    i = torch.arange(grid, dtype=start.dtype, device=start.device).repeat(pooled)                     # sample index within the bin
     coord = (start[:, None] + p[None, :] * bin_size[:, None]) + ((i[None, :] + 0.5) * bin_size[:, None]) / grid
     valid = (coord >= -1.0) & (coord <= size)
     c = coord.clamp(min=0)
@@ -259,7 +259,7 @@ def multilevel_roi_align(features, boxes, resolution, sampling_ratio):
     resized image → (B·N, C, R, R), image-major."""
     bsz, n = boxes.shape[:2]
     flat = boxes.reshape(bsz * n, 4)
-    index = torch.arange(bsz, dtype=flat.dtype).repeat_interleave(n)[:, None]
+    index = torch.arange(bsz, dtype=flat.dtype, device=flat.device).repeat_interleave(n)[:, None]
     rois = torch.cat([index, flat], dim=1)
     levels = assign_fpn_levels(flat)
     out = features[0].new_zeros(bsz * n, features[0].shape[1], resolution, resolution)
@@ -408,7 +408,7 @@ class SinusoidalPositionEmbeddings(nn.Module):
 
     def forward(self, t):
         half = self.dim // 2
-        freqs = torch.exp(torch.arange(half) * -(math.log(10000) / (half - 1)))
+        freqs = torch.exp(torch.arange(half, device=t.device) * -(math.log(10000) / (half - 1)))
         args = t[:, None] * freqs[None, :]
         return torch.cat([args.sin(), args.cos()], dim=-1)
 
@@ -603,7 +603,7 @@ def postprocess(boxes, scores, labels, resized_hw, original_hw, score_threshold)
     keep = scores > score_threshold
     boxes, scores, labels = boxes[keep], scores[keep], labels[keep]
     (rh, rw), (oh, ow) = resized_hw, original_hw
-    boxes = boxes * torch.tensor([ow / rw, oh / rh, ow / rw, oh / rh], dtype=boxes.dtype)
+    boxes = boxes * torch.tensor([ow / rw, oh / rh, ow / rw, oh / rh], dtype=boxes.dtype, device=boxes.device)
     boxes = torch.stack([boxes[:, 0].clamp(0, ow), boxes[:, 1].clamp(0, oh),
                          boxes[:, 2].clamp(0, ow), boxes[:, 3].clamp(0, oh)], dim=1)
     nonempty = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
@@ -713,7 +713,8 @@ def ddim_sample(model, features, images_whwh, steps, proposals, config, draws=No
     renewal False disables box renewal (ablation; official `box_renewal=False`).
     trace: optional list; one dict per step is appended (t, t_next, x = state before the step (1, N, 4),
     boxes_in = head input boxes, logits / boxes = final-stage outputs (N, K) / (N, 4), keep = renewal mask).
-    Returns dict(boxes (M, 4) resized-image xyxy float32, scores (M,), labels (M,) int64 — after class-wise
+    Works on the features' device (draws come from the CPU generator); returns CPU tensors:
+    dict(boxes (M, 4) resized-image xyxy float32, scores (M,), labels (M,) int64 — after class-wise
     NMS, sorted by score —, kept_per_step [int] (boxes passing renewal at each step, final step included),
     draws [tensor] in order)."""
     diff = config["diffusion"]
@@ -722,22 +723,23 @@ def ddim_sample(model, features, images_whwh, steps, proposals, config, draws=No
         include_final_step = bool(diff["ensemble_includes_final_step"])
     eta = float(diff["ddim_eta"]) if eta is None else float(eta)
     threshold = float(diff["renewal_threshold"])
-    alphas = cosine_alphas_cumprod(diff["timesteps"])
+    device = features[0].device
+    alphas = cosine_alphas_cumprod(diff["timesteps"]).to(device)
     sqrt_recip = torch.sqrt(1.0 / alphas)
     sqrt_recipm1 = torch.sqrt(1.0 / alphas - 1)
     source = DrawSource(draws, generator)
-    whwh = images_whwh.to(torch.float32).view(1, 4)
-    x = source.normal(proposals)[None]                                    # (1, N, 4) float32
+    whwh = images_whwh.to(device=device, dtype=torch.float32).view(1, 4)
+    x = source.normal(proposals)[None].to(device)                         # (1, N, 4) float32
     pairs = time_pairs(steps, diff["timesteps"])
     ensemble, kept_per_step = [], []
     for index, (t, t_next) in enumerate(pairs):
         boxes_in = scaled_to_xyxy(x, whwh, scale)
-        logits, boxes = model.head(features, boxes_in, torch.full((1,), t, dtype=torch.int64))
+        logits, boxes = model.head(features, boxes_in, torch.full((1,), t, dtype=torch.int64, device=device))
         x0 = xyxy_to_scaled(boxes[-1], whwh, scale)                       # float32
         eps = (sqrt_recip[t].view(1, 1, 1) * x - x0) / sqrt_recipm1[t].view(1, 1, 1)   # float64
         last_logits, last_boxes = logits[-1][0], boxes[-1][0]
         keep = torch.sigmoid(last_logits).max(dim=-1).values > threshold if renewal \
-            else torch.ones(proposals, dtype=torch.bool)
+            else torch.ones(proposals, dtype=torch.bool, device=device)
         if trace is not None:
             trace.append({"t": t, "t_next": t_next, "x": x, "boxes_in": boxes_in, "logits": last_logits,
                           "boxes": last_boxes, "keep": keep})
@@ -752,13 +754,13 @@ def ddim_sample(model, features, images_whwh, steps, proposals, config, draws=No
         if is_final:
             break
         sqrt_alpha_next, c, sigma = ddim_coefficients(alphas, t, t_next, eta)
-        noise = source.normal(x.shape[1])[None].to(x.dtype)
+        noise = source.normal(x.shape[1])[None].to(device=device, dtype=x.dtype)
         x = x0 * sqrt_alpha_next + c * eps + sigma * noise
         if renewal:
-            x = torch.cat([x, source.normal(proposals - x.shape[1])[None].to(x.dtype)], dim=1)
-    boxes = torch.cat([e[0] for e in ensemble])
-    scores = torch.cat([e[1] for e in ensemble])
-    labels = torch.cat([e[2] for e in ensemble])
+            x = torch.cat([x, source.normal(proposals - x.shape[1])[None].to(device=device, dtype=x.dtype)], dim=1)
+    boxes = torch.cat([e[0] for e in ensemble]).cpu()
+    scores = torch.cat([e[1] for e in ensemble]).cpu()
+    labels = torch.cat([e[2] for e in ensemble]).cpu()
     keep = batched_nms(boxes, scores, labels, float(diff["nms_iou_threshold"]))
     return {"boxes": boxes[keep], "scores": scores[keep], "labels": labels[keep],
             "kept_per_step": kept_per_step, "draws": source.recorded}
