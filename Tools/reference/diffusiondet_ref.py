@@ -195,8 +195,8 @@ def batched_nms(boxes, scores, labels, iou_threshold):
 def _axis_samples(start, bin_size, pooled, grid, size):
     """Sample coordinates along one axis (K, pooled·grid) and their bilinear low/high indices and weights,
     torchvision roi_align CPU kernel (`bilinear_interpolate`): outside [−1, size] → weight 0."""
-    p = torch.arange(pooled, dtype=start.dtype, device=start.device).repeat_interleave(grid)          # pooled bin of each sample
-    i = torch.arange(grid, dtype=start.dtype, device=start.device).repeat(pooled)                     # sample index within the bin
+    p = torch.arange(pooled, dtype=start.dtype, device=start.device).repeat_interleave(grid)  # bin of each sample
+    i = torch.arange(grid, dtype=start.dtype, device=start.device).repeat(pooled)  # sample index within its bin
     coord = (start[:, None] + p[None, :] * bin_size[:, None]) + ((i[None, :] + 0.5) * bin_size[:, None]) / grid
     valid = (coord >= -1.0) & (coord <= size)
     c = coord.clamp(min=0)
@@ -660,9 +660,10 @@ def q_sample(x0, t, noise, alphas_cumprod):
 
 
 def ddim_coefficients(alphas_cumprod, t, t_next, eta):
-    """DDIM update x_next = sqrt(ᾱ_next)·x̂0 + c·ε̂ + σ·z with σ = η·sqrt((1 − ᾱ_t/ᾱ_next)(1 − ᾱ_next)/(1 − ᾱ_t)),
-    c = sqrt(1 − ᾱ_next − σ²); returns 0-dim float64 tensors (sqrt(ᾱ_next), c, σ) as official (0-dim, so
-    multiplying a float32 tensor keeps float32)."""
+    """DDIM update x_next = sqrt(ᾱ_next)·x̂0 + c·ε̂ + σ·z with
+    σ = η·sqrt((1 − ᾱ_t/ᾱ_next)(1 − ᾱ_next)/(1 − ᾱ_t)), c = sqrt(1 − ᾱ_next − σ²).
+    Returns 0-dim float64 tensors (sqrt(ᾱ_next), c, σ) as official (0-dim, so multiplying a float32 tensor
+    keeps float32)."""
     alpha, alpha_next = alphas_cumprod[t], alphas_cumprod[t_next]
     sigma = eta * ((1 - alpha / alpha_next) * (1 - alpha_next) / (1 - alpha)).sqrt()
     c = (1 - alpha_next - sigma ** 2).sqrt()

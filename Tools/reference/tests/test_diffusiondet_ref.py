@@ -91,7 +91,8 @@ def test_roi_align_and_nms_follow_torchvision_semantics():
     xy = torch.rand(200, 2, generator=g) * 50
     boxes = torch.cat([xy, xy + torch.rand(200, 2, generator=g) * 30 + 1], dim=1)
     scores, labels = torch.rand(200, generator=g), torch.randint(0, 3, (200,), generator=g)
-    assert dd.batched_nms(boxes, scores, labels, 0.5).tolist() == ops.tv_batched_nms(boxes, scores, labels, 0.5).tolist()
+    expected = ops.tv_batched_nms(boxes, scores, labels, 0.5).tolist()
+    assert dd.batched_nms(boxes, scores, labels, 0.5).tolist() == expected
 
 
 def test_head_batch_of_two_matches_single_images(tiny):
@@ -200,3 +201,12 @@ def test_committed_fixtures_match_the_reference(name):
     assert run["kept_per_step"] == t["sample4.kept_per_step"].tolist()
     assert torch.equal(run["labels"], t["sample4.with_final.labels"])
     assert torch.allclose(run["boxes"], t["sample4.with_final.boxes"], atol=1e-2, rtol=1e-4)
+
+
+def test_roi_align_gradient_reaches_the_features():
+    """Training backpropagates through RoIAlign into the FPN: check the gradient numerically (float64)."""
+    g = torch.Generator().manual_seed(9)
+    features = torch.randn(2, 2, 6, 7, generator=g, dtype=torch.float64, requires_grad=True)
+    rois = torch.tensor([[0, 1.3, 2.2, 17.9, 20.4], [1, -3.0, 4.5, 9.0, 30.0], [1, 10.0, 10.0, 10.0, 12.0]],
+                        dtype=torch.float64)
+    assert torch.autograd.gradcheck(lambda f: dd.roi_align(f, rois, 3, 0.25, 2, aligned=True), (features,))
