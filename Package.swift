@@ -42,6 +42,13 @@ let package = Package(
         // The Stable-Diffusion-family engine: schedulers, noise, UNet, VAE, pipelines.
         .target(name: "Diffusion", dependencies: ["Tensor", "Weights", "Layers", "Text"], swiftSettings: strictSettings),
 
+        // DiffusionDet object detection: ResNet-FPN backbone, dynamic head, DDIM box sampler.
+        .target(
+            name: "Detection",
+            dependencies: ["Tensor", "CTensorKernels", "Weights", "Layers", "Diffusion", "ImageIO"],
+            swiftSettings: strictSettings
+        ),
+
         // PNG/JPEG codec for untrusted uploads and generated images. Knows nothing of tensors.
         .target(name: "ImageIO", dependencies: ["CPNG", "CTurboJPEG"], swiftSettings: strictSettings),
 
@@ -82,6 +89,8 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Weights", "Tensor"], swiftSettings: strictSettings),
         .testTarget(name: "TextTests", dependencies: ["Text", "Tensor", "Weights"], swiftSettings: strictSettings),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor", "Weights"], swiftSettings: strictSettings),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "Tensor", "Weights", "ImageIO", "Diffusion"],
+                    swiftSettings: strictSettings),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], swiftSettings: strictSettings),
         // Loopback-client helpers shared by the socket-level test suites.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
