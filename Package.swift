@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "Service",
             dependencies: [
-                "HTTP", "Tensor", "Weights", "CBLAS", "Text", "Diffusion", "ImageIO",
+                "HTTP", "Tensor", "Weights", "CBLAS", "Text", "Diffusion", "Detection", "ImageIO",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "HTTP", "Weights", "TestSupport", "ImageIO",
+                "Service", "HTTP", "Weights", "TestSupport", "ImageIO", "Detection",
                 // Built before the tests run: DiffusionServerTests spawn the real binary.
                 "diffusion-server",
                 .product(name: "Logging", package: "swift-log"),

@@ -32,7 +32,7 @@ public final class DiffusionService: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.blasKernel = blasKernel
-        registry = ModelRegistry(settings: configuration.models, factories: Self.taskModelFactories, workingDirectory: workingDirectory)
+        registry = ModelRegistry(settings: configuration.models, factories: Self.taskModelFactories(for: configuration), workingDirectory: workingDirectory)
         jobs = JobStore(resultTTL: configuration.jobs.resultTTLSeconds)
         let metrics = self.metrics
         ServiceMetrics.register(in: metrics)
@@ -59,9 +59,13 @@ public final class DiffusionService: Sendable {
     public var port: UInt16 { server.withLock { $0?.port ?? 0 } }
 
     /// How each task builds its object from a loaded model, once, at load time.
-    static let taskModelFactories: [String: ModelRegistry.TaskModelFactory] = [
-        TextToImageModel.task: { model in try TextToImageModel(directory: model.directory) },
-    ]
+    static func taskModelFactories(for configuration: ServiceConfiguration) -> [String: ModelRegistry.TaskModelFactory] {
+        let detection = configuration.detection
+        return [
+            TextToImageModel.task: { model in try TextToImageModel(directory: model.directory) },
+            DetectionModel.task: { model in try DetectionModel(model: model, settings: detection) },
+        ]
+    }
 
     /// The routing table (the OpenAPI contract test compares it with `openapi.yaml`).
     public func makeRouter() -> Router {
@@ -71,6 +75,7 @@ public final class DiffusionService: Sendable {
         JobRoutes(service: self).register(in: &router)
         DiagnosticsRoutes(service: self).register(in: &router)
         ImageGenerationRoutes(service: self).register(in: &router)
+        DetectionRoutes(service: self).register(in: &router)
         return router
     }
 

@@ -1,5 +1,6 @@
 import Diffusion
 import HTTP
+import ImageIO
 
 /// The one place where the service's typed errors become HTTP problem documents.
 ///
@@ -47,5 +48,23 @@ extension ProblemDetails {
         case .invalidPipelineFolder:
             self.init(status: .serviceUnavailable, detail: error.description, code: "model_not_ready", field: "model")
         }
+    }
+
+    /// An uploaded image that cannot be used: 415 for a format other than PNG/JPEG, 413 over the
+    /// size limits, 422 for truncated or corrupt data; the field is always `image`.
+    public init(for error: ImageError) {
+        let status: HTTPStatus
+        let code: String
+        switch error {
+        case .unsupportedFormat:
+            (status, code) = (.unsupportedMediaType, "unsupported_image_format")
+        case .inputTooLarge, .tooLarge:
+            (status, code) = (.contentTooLarge, "image_too_large")
+        case .truncated, .corrupt:
+            (status, code) = (.unprocessableContent, "invalid_image")
+        case .encodingFailed:
+            (status, code) = (.internalServerError, "encoding_failed")
+        }
+        self.init(status: status, detail: error.message, code: code, field: "image")
     }
 }

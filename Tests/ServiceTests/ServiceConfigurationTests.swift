@@ -96,6 +96,13 @@ struct ServiceConfigurationTests {
                 - name: det.v2
                   task: detect
                   path: det.safetensors
+            detection:
+              max_image_pixels: 1000000
+              max_image_side: 2000
+              max_boxes: 300
+              max_steps: 8
+              batch_window_ms: 0
+              max_batch: 2
             """)
         #expect(configuration.server.host == "127.0.0.1")
         #expect(configuration.server.port == 9000)
@@ -127,6 +134,8 @@ struct ServiceConfigurationTests {
                   sha256: "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789", load: .lazy),
             .init(name: "det.v2", task: "detect", path: "det.safetensors", format: "safetensors", sha256: nil, load: .eager),
         ])
+        #expect(configuration.detection == .init(maxImagePixels: 1_000_000, maxImageSide: 2000, maxBoxes: 300, maxSteps: 8,
+                                                 batchWindowMilliseconds: 0, maxBatch: 2))
     }
 
     @Test func emptyTokenMeansOpen() throws {
@@ -139,6 +148,7 @@ struct ServiceConfigurationTests {
         expectError("server:\n  limits:\n    body: 1\n", .unknownKey(source: Self.source, key: "server.limits.body"))
         expectError("compute:\n  worker: 1\n", .unknownKey(source: Self.source, key: "compute.worker"))
         expectError("jobs:\n  ttl: 1\n", .unknownKey(source: Self.source, key: "jobs.ttl"))
+        expectError("detection:\n  window_ms: 1\n", .unknownKey(source: Self.source, key: "detection.window_ms"))
         expectError("models:\n  entries:\n    - name: a\n      task: t\n      path: a.safetensors\n      shasum: x\n",
                     .unknownKey(source: Self.source, key: "models.entries[0].shasum"))
     }

@@ -41,8 +41,10 @@ def server_detector(base_url, score_threshold, seed, timeout):
         answer = post_json(base_url, "/v1/detect",
                            {"image": png_base64(image), "steps": steps, "boxes": boxes,
                             "score_threshold": score_threshold, "seed": seed}, timeout=timeout)
-        return [{"box": d["box"], "class_id": int(d.get("class_id", CLASS_IDS.get(d.get("label"), -1))),
-                 "score": float(d["score"])} for d in answer["detections"]]
+        # The server's class_id is the model's 0-based class index; ShapesWorld ids start at 1
+        # (0 is background), so map through the label, which is the shape name.
+        return [{"box": d["box"], "class_id": CLASS_IDS.get(d["label"], -1), "score": float(d["score"])}
+                for d in answer["detections"]]
     return detect
 
 

@@ -14,6 +14,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var auth = AuthSettings()
     public var logging = LoggingSettings()
     public var models = ModelSettings()
+    public var detection = DetectionSettings()
 
     public init() {}
 
@@ -61,6 +62,23 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public struct LoggingSettings: Sendable, Equatable {
         public var level = "info"
         static let levels: Set<String> = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    }
+
+    /// Limits and batching of `POST /v1/detect`.
+    public struct DetectionSettings: Sendable, Equatable {
+        /// Largest accepted upload, in pixels (width × height); larger images get 413.
+        public var maxImagePixels = 16_777_216
+        /// Largest accepted width or height, in pixels.
+        public var maxImageSide = 8192
+        /// Most proposal boxes a request may ask for.
+        public var maxBoxes = 2000
+        /// Most sampling steps a request may ask for.
+        public var maxSteps = 16
+        /// How long the first of several concurrent requests waits for others to join its
+        /// backbone call (dynamic batching); 0 turns batching off.
+        public var batchWindowMilliseconds = 5
+        /// Most images in one backbone call.
+        public var maxBatch = 4
     }
 
     public struct ModelSettings: Sendable, Equatable {
@@ -132,7 +150,7 @@ extension ServiceConfiguration {
         var configuration = ServiceConfiguration()
         guard let root else { return configuration }
         let top = try ConfigurationSection(source: source, path: "", node: root)
-        try top.expectOnly(["server", "compute", "jobs", "shutdown", "auth", "logging", "models"])
+        try top.expectOnly(["server", "compute", "jobs", "shutdown", "auth", "logging", "models", "detection"])
         if let server = try top.section("server") { try configuration.server.read(server) }
         if let compute = try top.section("compute") { try configuration.compute.read(compute) }
         if let jobs = try top.section("jobs") {
@@ -158,6 +176,7 @@ extension ServiceConfiguration {
             }
         }
         if let models = try top.section("models") { try configuration.models.read(models) }
+        if let detection = try top.section("detection") { try configuration.detection.read(detection) }
         return configuration
     }
 }
@@ -238,5 +257,17 @@ extension ServiceConfiguration.ModelSettings {
             }
             entries.append(.init(name: name, task: try required("task"), path: path, format: format, sha256: sha256, load: load))
         }
+    }
+}
+
+extension ServiceConfiguration.DetectionSettings {
+    mutating func read(_ section: ConfigurationSection) throws(ConfigurationError) {
+        try section.expectOnly(["max_image_pixels", "max_image_side", "max_boxes", "max_steps", "batch_window_ms", "max_batch"])
+        maxImagePixels = try section.integer("max_image_pixels", in: 1...400_000_000) ?? maxImagePixels
+        maxImageSide = try section.integer("max_image_side", in: 1...65_535) ?? maxImageSide
+        maxBoxes = try section.integer("max_boxes", in: 1...100_000) ?? maxBoxes
+        maxSteps = try section.integer("max_steps", in: 1...1000) ?? maxSteps
+        batchWindowMilliseconds = try section.integer("batch_window_ms", in: 0...10_000) ?? batchWindowMilliseconds
+        maxBatch = try section.integer("max_batch", in: 1...64) ?? maxBatch
     }
 }

@@ -23,18 +23,28 @@ public struct JobSubmitter: Sendable {
     }
 
     /// Submits `work` for `task` and answers `context` when appropriate.
+    ///
+    /// `whenFinished` runs exactly once when the request is over for the job, however it
+    /// ended: refused, cancelled while queued, failed or succeeded. Routes release what
+    /// they reserved for the job there (a batching ticket, say).
     public func submit(
         _ context: RequestContext, task: String, model: String?, options: Options,
-        work: @escaping ComputeJob.Work
+        work: @escaping ComputeJob.Work, whenFinished: (@Sendable () -> Void)? = nil
     ) {
         let timeout: Int
         do {
             timeout = try deadline(context.request, options: options)
         } catch {
+            whenFinished?()
             return context.fail(ProblemDetails(for: error))
         }
         let job = ComputeJob(id: JobStore.makeID(), task: task, model: model, timeoutMilliseconds: timeout,
                              threadCount: compute.threadsPerJob, work: work)
+        if let whenFinished {
+            _ = job.addObserver { event in
+                if case .finished = event { whenFinished() }
+            }
+        }
         let wantsAsync = options.async == true
             || context.request.headers.tokens(for: "Prefer").contains("respond-async")
         do {

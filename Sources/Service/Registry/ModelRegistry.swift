@@ -83,6 +83,17 @@ public final class ModelRegistry: Sendable {
         }
     }
 
+    /// The model a request for `task` gets when it names none: the first ready model
+    /// configured for `task`, else the first configured one (whose state then explains
+    /// why it cannot serve).
+    public func defaultModelName(for task: String) throws(AccessError) -> String {
+        let candidates = statuses.filter { $0.task == task }
+        guard let chosen = candidates.first(where: { $0.state == .ready }) ?? candidates.first else {
+            throw .unknownModel("(no \(task) model is configured)")
+        }
+        return chosen.name
+    }
+
     /// The ready model `name`; a `lazy` model that is unloaded is loaded first.
     public func model(named name: String) throws(AccessError) -> LoadedModel {
         let snapshot = records.withLock { $0[name] }

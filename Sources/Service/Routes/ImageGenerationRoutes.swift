@@ -25,7 +25,7 @@ struct ImageGenerationRoutes {
             let name: String
             let loaded: LoadedModel
             do throws(ModelRegistry.AccessError) {
-                if let requested = body.model { name = requested } else { name = try defaultModelName() }
+                if let requested = body.model { name = requested } else { name = try service.registry.defaultModelName(for: TextToImageModel.task) }
                 loaded = try service.registry.model(named: name)
             } catch {
                 return context.fail(ProblemDetails(for: error))
@@ -55,15 +55,6 @@ struct ImageGenerationRoutes {
                 try Self.generate(parameters, model: model, name: name, warnings: notes, job: job)
             }
         }
-    }
-
-    /// The first ready text-to-image model, for requests that name none.
-    private func defaultModelName() throws(ModelRegistry.AccessError) -> String {
-        let candidates = service.registry.statuses.filter { $0.task == TextToImageModel.task }
-        guard let chosen = candidates.first(where: { $0.state == .ready }) ?? candidates.first else {
-            throw .unknownModel("(no text-to-image model is configured)")
-        }
-        return chosen.name
     }
 
     static func generate(_ parameters: TextToImageParameters, model: TextToImageModel, name: String,

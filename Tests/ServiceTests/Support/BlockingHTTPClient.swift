@@ -70,15 +70,22 @@ final class BlockingHTTPClient: @unchecked Sendable {
 
     /// Writes one request; a body gets `Content-Type: application/json` unless the headers give one.
     func sendRequest(_ method: String, _ path: String, headers: [(String, String)] = [], body: String? = nil) throws {
+        try sendRequest(method, path, headers: headers, bodyBytes: body.map { Array($0.utf8) })
+    }
+
+    /// `sendRequest` with a binary body (an image upload, say).
+    func sendRequest(_ method: String, _ path: String, headers: [(String, String)] = [], bodyBytes: [UInt8]?) throws {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
-        if let body {
+        var bytes: [UInt8] = []
+        if let bodyBytes {
             if !headers.contains(where: { $0.0.lowercased() == "content-type" }) { text += "Content-Type: application/json\r\n" }
-            text += "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            text += "Content-Length: \(bodyBytes.count)\r\n\r\n"
+            bytes = Array(text.utf8) + bodyBytes
         } else {
-            text += "\r\n"
+            bytes = Array((text + "\r\n").utf8)
         }
-        try send(Array(text.utf8))
+        try send(bytes)
     }
 
     /// Reads one complete response; throws when the peer closes or the timeout passes first.
@@ -136,11 +143,18 @@ enum HTTP1 {
         port: UInt16, _ method: String, _ path: String, headers: [(String, String)] = [], body: String? = nil,
         timeout: Double = 20
     ) throws -> ClientResponse {
+        try request(port: port, method, path, headers: headers, bodyBytes: body.map { Array($0.utf8) }, timeout: timeout)
+    }
+
+    static func request(
+        port: UInt16, _ method: String, _ path: String, headers: [(String, String)] = [], bodyBytes: [UInt8]?,
+        timeout: Double = 20
+    ) throws -> ClientResponse {
         let started = Date()
         let client = try BlockingHTTPClient(port: port, receiveTimeout: timeout)
         defer { client.close() }
         do {
-            try client.sendRequest(method, path, headers: headers + [("Connection", "close")], body: body)
+            try client.sendRequest(method, path, headers: headers + [("Connection", "close")], bodyBytes: bodyBytes)
             return try client.readResponse()
         } catch {
             throw ClientError(description: "\(method) \(path) on port \(port) after \(String(format: "%.3f", Date().timeIntervalSince(started))) s: \(error) (errno \(errno))")

@@ -47,7 +47,8 @@ class StandIn(BaseHTTPRequestHandler):
         if self.path == "/v1/detect":
             assert set(body) == {"image", "steps", "boxes", "score_threshold", "seed"}
             image = np.asarray(Image.open(io.BytesIO(base64.b64decode(body["image"]))).convert("RGB"))
-            detections = [{"box": o["box"], "label": o["shape"], "class_id": o["class_id"],
+            # Like the real server: class_id is the model's 0-based class index.
+            detections = [{"box": o["box"], "label": o["shape"], "class_id": o["class_id"] - 1,
                            "score": 0.9} for o in judge_image(image)]
             self._reply(200, {"detections": detections, "width": image.shape[1],
                               "height": image.shape[0]})
