@@ -41,6 +41,9 @@ let package = Package(
         .target(name: "Text", dependencies: ["Tensor", "Weights", "Layers"], swiftSettings: strictSettings),
         // The Stable-Diffusion-family engine: schedulers, noise, UNet, VAE, pipelines.
         .target(name: "Diffusion", dependencies: ["Tensor", "Weights", "Layers", "Text"], swiftSettings: strictSettings),
+        // AR-LDM story generation: multimodal history encoder, context assembly, autoregressive guided DDIM.
+        .target(name: "Story", dependencies: ["Tensor", "Weights", "Layers", "Text", "Diffusion"],
+                swiftSettings: strictSettings),
 
         // PNG/JPEG codec for untrusted uploads and generated images. Knows nothing of tensors.
         .target(name: "ImageIO", dependencies: ["CPNG", "CTurboJPEG"], swiftSettings: strictSettings),
@@ -82,6 +85,8 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Weights", "Tensor"], swiftSettings: strictSettings),
         .testTarget(name: "TextTests", dependencies: ["Text", "Tensor", "Weights"], swiftSettings: strictSettings),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor", "Weights"], swiftSettings: strictSettings),
+        .testTarget(name: "StoryTests", dependencies: ["Story", "Diffusion", "Tensor", "Weights"],
+                    swiftSettings: strictSettings),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], swiftSettings: strictSettings),
         // Loopback-client helpers shared by the socket-level test suites.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
