@@ -16,6 +16,27 @@ struct StoryPipelineTests {
         #expect(pipeline.configuration.contextLength == 96)
     }
 
+    @Test("a folder whose components disagree is refused with StoryError.invalidStoryFolder")
+    func inconsistentFolder() throws {
+        let manager = FileManager.default
+        let folder = manager.temporaryDirectory.appendingPathComponent("story-\(UUID().uuidString)", isDirectory: true)
+        try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? manager.removeItem(at: folder) }
+        for name in ["unet", "vae", "text_encoder", "tokenizer", "scheduler", "history_encoder", "story_embeddings.safetensors"] {
+            try manager.createSymbolicLink(at: folder.appendingPathComponent(name),
+                                           withDestinationURL: StoryFixtures.folder.appendingPathComponent(name).resolvingSymlinksInPath())
+        }
+        // caption_length 17 exceeds the history encoder's 16 positions.
+        let config = #"{"_class_name": "ARLDMStoryPipeline", "max_frames": 5, "caption_length": 17, "hidden_size": 64, "guidance_scale": 5, "num_inference_steps": 25}"#
+        try config.write(to: folder.appendingPathComponent("story_config.json"), atomically: true, encoding: .utf8)
+        let error = #expect(throws: StoryError.self) { try StoryPipeline(directory: folder) }
+        guard case .invalidStoryFolder(_, let reason) = error else {
+            Issue.record("expected invalidStoryFolder, got \(String(describing: error))")
+            return
+        }
+        #expect(reason.contains("caption_length 17"))
+    }
+
     @Test("one guided UNet step (w = 5, key masks) and its DDIM update match within 1e-4 of scale")
     func guidedStep() throws {
         let pipeline = try StoryFixtures.pipeline()
