@@ -192,6 +192,32 @@ class StoryEmbeddings(nn.Module):
         self.time_embeddings = nn.Embedding(max_frames, dim)
 
 
+def teacher_forced_contexts(caption_embeds, caption_masks, slots, slot_masks, null_caption, null_slots, drop):
+    """Training contexts of one story, all frames at once (AR-LDM main.py's teacher forcing, notes §1.2 step 5 and
+    the per-frame CFG drop of §1.3). Differentiable; the sampler's `StoryModel.assemble` gives the same rows.
+
+    caption_embeds (F, S, D): CLIP(c_j) + type₀ for the F frames; caption_masks (F, S) keep flags.
+    slots (V, S, D): ground-truth H_k + type₁ + frame_k per slot (null history where a story has no frame k);
+    slot_masks (V, S) keep flags (zeros where a slot holds no frame).
+    null_caption (1, S, D): CLIP("") + type₀; null_slots (V, S, D): BLIP(black, "") + type₁ + frame_k.
+    drop (F,) bool: rows replaced by the null condition, padding masks cleared (probability 0.1 in training).
+    Row j then gets the causal square mask: slots k ≥ j hidden.
+    Returns contexts (F, (1 + V)·S, D) and keep masks (F, (1 + V)·S)."""
+    frames, length = caption_embeds.shape[0], caption_embeds.shape[1]
+    count = slots.shape[0]
+    keep = drop.view(frames, 1, 1).to(caption_embeds.dtype)
+    captions = keep * null_caption + (1 - keep) * caption_embeds
+    history = keep * null_slots.reshape(1, count * length, -1) + (1 - keep) * slots.reshape(1, count * length, -1)
+    contexts = torch.cat([captions, history], dim=1)
+    ones = torch.ones(frames, (1 + count) * length)
+    masks = torch.cat([caption_masks.to(torch.float32), slot_masks.reshape(1, -1).to(torch.float32).expand(frames, -1)],
+                      dim=1)
+    masks = torch.where(drop.view(frames, 1), ones, masks)
+    square = torch.arange(count).view(1, count) >= torch.arange(frames).view(frames, 1)  # (F, V) slot k ≥ frame j
+    hidden = torch.cat([torch.zeros(frames, length, dtype=torch.bool), square.repeat_interleave(length, dim=1)], dim=1)
+    return contexts, masks.masked_fill(hidden, 0.0)
+
+
 class StoryModel:
     """A loaded story folder and AR-LDM's conditioning, guided DDIM step and autoregressive sampler."""
 
@@ -201,7 +227,7 @@ class StoryModel:
         self.max_frames = self.config["max_frames"]
         self.caption_length = self.config["caption_length"]
         self.tokenizer = CLIPTokenizer.from_pretrained(folder / "tokenizer")
-        self.text_encoder = CLIPTextModel.from_pretrained(folder / "text_encoder", torch_dtype=torch.float32).eval()
+        self.text_encoder = CLIPTextModel.from_pretrained(folder / "text_encoder", dtype=torch.float32).eval()
         self.unet = UNet2DConditionModel.from_pretrained(folder / "unet", torch_dtype=torch.float32).eval()
         self.vae = AutoencoderKL.from_pretrained(folder / "vae", torch_dtype=torch.float32).eval()
         self.scheduler_config = DDIMScheduler.load_config(folder / "scheduler")

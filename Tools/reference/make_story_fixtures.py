@@ -42,7 +42,7 @@ import transformers
 from safetensors.torch import save_file
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from arldm_ref import HistoryEncoder, StoryEmbeddings, StoryModel  # noqa: E402
+from arldm_ref import HistoryEncoder, StoryEmbeddings, StoryModel, teacher_forced_contexts  # noqa: E402
 
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
@@ -143,6 +143,19 @@ def main():
         tensors[f"context.frame{j}.uncond"], tensors[f"context.frame{j}.uncond_mask"] = uncond
         print(f"frame {j}: context {tuple(cond[0].shape)}, visible keys cond {int(cond[1].sum())} "
               f"uncond {int(uncond[1].sum())}")
+
+    # The training layout (teacher forcing, per-frame CFG drop) gives the sampler's rows: frames 0, 1, 3 kept, frame 2
+    # dropped to the null condition.
+    captions, masks = zip(*(model.encode_captions([c]) for c in CAPTIONS))
+    null_caption, _ = model.encode_captions([""])
+    drop = torch.tensor([False, False, True, False])
+    trained, trained_masks = teacher_forced_contexts(torch.cat(captions), torch.cat(masks), torch.cat(slots),
+                                                     torch.cat(slot_masks), null_caption, torch.cat(null_slots), drop)
+    for j in (0, 1, 3):
+        assert torch.allclose(trained[j:j + 1], contexts[j][0][0], atol=1e-6)
+        assert torch.equal(trained_masks[j:j + 1], contexts[j][0][1])
+    assert torch.allclose(trained[2:3], model.null_context(2, null_slots)[0], atol=1e-6)
+    assert torch.equal(trained_masks[2:3], model.null_context(2, null_slots)[1])
 
     # One guided DDIM step on frame 1's contexts.
     scheduler = model.make_scheduler(STEP_COUNT)
