@@ -66,7 +66,7 @@ public struct HistoryEncoder: Sendable {
     }
 
     /// `(x − mean_c) / std_c` per channel.
-    private func normalized(_ images: Tensor) -> Tensor {
+    func normalized(_ images: Tensor) -> Tensor {
         let channels = configuration.numChannels
         let plane = images.shape[2] * images.shape[3]
         var values = images.contiguous().scalars

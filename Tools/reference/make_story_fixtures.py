@@ -16,6 +16,10 @@ Reference: Tools/reference/arldm_ref.py (AR-LDM conditioning on diffusers 0.35.2
   inputs.images (3, 3, 32, 32)          smooth random frames x_0, x_1, x_2 in 0…1
   history.input_ids / history.attention_mask (4, 16)   CLIP tokens (as float32) of c_0, c_1, c_2 and ""
   history.output (4, 16, 64)            HistoryEncoder of (x_k, c_k) for k = 0, 1, 2 and of (black, "")
+  history.vision_embeddings / .vision_layer0 / .image_tokens (4, 17, 64)   the image tower's input to layer 0
+                                        (patches + [CLS] + positions), layer 0's output, the tower's output
+  history.text_embeddings / .text_layer0 (4, 16, 64)   the caption tower's embeddings ([ENC] first) and layer 0's
+                                        output (padding bias from history.attention_mask, image tokens as above)
   context.frame{j}.cond / .cond_mask    φ_j (1, 96, 64) and its keep mask (1, 96), story c_0…c_3 with history
                                         slots k < j holding (x_k, c_k), for j = 0, 1, 3
   context.frame{j}.uncond / .uncond_mask  the null condition for frame j
@@ -126,6 +130,28 @@ def main():
     tensors["history.input_ids"] = ids.to(torch.float32)
     tensors["history.attention_mask"] = mask.to(torch.float32)
     tensors["history.output"] = raw
+    # The towers and their first layers, for the per-type tests.
+    encoder = model.history_encoder
+    with torch.no_grad():
+        mean = torch.tensor(encoder.config.image_mean).view(1, -1, 1, 1)
+        std = torch.tensor(encoder.config.image_std).view(1, -1, 1, 1)
+        vision = encoder.vision_model
+        normalized = (pixel_values - mean) / std
+        patches = vision.patch_embedding(normalized).flatten(2).transpose(1, 2)
+        embedded = torch.cat([vision.class_embedding.expand(4, 1, -1), patches], dim=1) + vision.position_embedding
+        image_tokens = vision(normalized)
+        enc_ids = ids.clone()
+        enc_ids[:, 0] = encoder.config.enc_token_id
+        text = encoder.text_model
+        text_embedded = text.embeddings_layernorm(text.word_embeddings(enc_ids)
+                                                  + text.position_embeddings(torch.arange(CAPTION_LENGTH)))
+        bias = ((1 - mask.to(torch.float32)) * -10000.0).unsqueeze(1)
+        tensors.update({
+            "history.vision_embeddings": embedded, "history.vision_layer0": vision.layers[0](embedded),
+            "history.image_tokens": image_tokens, "history.text_embeddings": text_embedded,
+            "history.text_layer0": text.layers[0](text_embedded, bias, image_tokens),
+        })
+        assert torch.allclose(text(enc_ids, mask, image_tokens), raw, atol=1e-6)
     print("history output", tuple(raw.shape), "max abs", float(raw.abs().max()))
 
     # Contexts for frames 0, 1, 3 of the 4-caption story whose frames 0…2 are the fixed images.
