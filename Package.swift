@@ -41,6 +41,9 @@ let package = Package(
         .target(name: "Text", dependencies: ["Tensor", "Weights", "Layers"], swiftSettings: strictSettings),
         // The Stable-Diffusion-family engine: schedulers, noise, UNet, VAE, pipelines.
         .target(name: "Diffusion", dependencies: ["Tensor", "Weights", "Layers", "Text"], swiftSettings: strictSettings),
+        // AR-LDM story generation: multimodal history encoder, context assembly, autoregressive guided DDIM.
+        .target(name: "Story", dependencies: ["Tensor", "Weights", "Layers", "Text", "Diffusion"],
+                swiftSettings: strictSettings),
 
         // DiffusionDet object detection: ResNet-FPN backbone, dynamic head, DDIM box sampler.
         .target(
@@ -90,6 +93,8 @@ let package = Package(
         .testTarget(name: "TextTests", dependencies: ["Text", "Tensor", "Weights"], swiftSettings: strictSettings),
         .testTarget(name: "DiffusionTests", dependencies: ["Diffusion", "Tensor", "Weights"], swiftSettings: strictSettings),
         .testTarget(name: "DetectionTests", dependencies: ["Detection", "Tensor", "Weights", "ImageIO", "Diffusion"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "StoryTests", dependencies: ["Story", "Diffusion", "Tensor", "Weights"],
                     swiftSettings: strictSettings),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"], swiftSettings: strictSettings),
         // Loopback-client helpers shared by the socket-level test suites.
