@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "Service",
             dependencies: [
-                "HTTP", "Tensor", "Weights", "CBLAS", "Text", "Diffusion", "Detection", "ImageIO",
+                "HTTP", "Tensor", "Weights", "CBLAS", "Text", "Diffusion", "Detection", "Story", "ImageIO",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "HTTP", "Weights", "TestSupport", "ImageIO", "Detection",
+                "Service", "HTTP", "Weights", "TestSupport", "ImageIO", "Detection", "Story", "Tensor",
                 // Built before the tests run: DiffusionServerTests spawn the real binary.
                 "diffusion-server",
                 .product(name: "Logging", package: "swift-log"),

@@ -64,6 +64,7 @@ public final class DiffusionService: Sendable {
         return [
             TextToImageModel.task: { model in try TextToImageModel(directory: model.directory) },
             DetectionModel.task: { model in try DetectionModel(model: model, settings: detection) },
+            StoryModel.task: { model in try StoryModel(directory: model.directory) },
         ]
     }
 
@@ -76,6 +77,7 @@ public final class DiffusionService: Sendable {
         DiagnosticsRoutes(service: self).register(in: &router)
         ImageGenerationRoutes(service: self).register(in: &router)
         DetectionRoutes(service: self).register(in: &router)
+        StoryRoutes(service: self).register(in: &router)
         return router
     }
 

@@ -12,6 +12,7 @@ final class EventLog: Sendable {
         switch event {
         case .started: text = "started"
         case .progress(let progress): text = "progress \(progress.step)/\(progress.total) \(progress.stage)"
+        case .partial(let name, let json): text = "\(name) \(String(decoding: json, as: UTF8.self))"
         case .finished(let state, _): text = "finished \(state.rawValue)"
         }
         events.withLock { $0.append(text) }
@@ -45,6 +46,24 @@ struct ComputeJobTests {
         let late = EventLog()
         job.addObserver(late.record)
         #expect(late.all == ["finished succeeded"])
+    }
+
+    /// Published pieces of a result reach observers in order, between progress events;
+    /// nothing is published after the job finished.
+    @Test func publishedPiecesArriveInOrder() throws {
+        let job = Self.job { context in
+            try context.checkpoint(step: 1, total: 2, stage: "frame")
+            context.publish(event: "frame", json: Array("{\"index\":0}".utf8))
+            try context.checkpoint(step: 2, total: 2, stage: "frame")
+            context.publish(event: "frame", json: Array("{\"index\":1}".utf8))
+            return Self.ok
+        }
+        let log = EventLog()
+        job.addObserver(log.record)
+        job.run()
+        job.publish(event: "frame", json: Array("late".utf8))
+        #expect(log.all == ["started", "progress 1/2 frame", "frame {\"index\":0}", "progress 2/2 frame",
+                            "frame {\"index\":1}", "finished succeeded"])
     }
 
     @Test func deadlineStopsAtTheNextCheckpoint() throws {

@@ -103,6 +103,8 @@ struct ServiceConfigurationTests {
               max_steps: 8
               batch_window_ms: 0
               max_batch: 2
+            story:
+              max_captions: 5
             """)
         #expect(configuration.server.host == "127.0.0.1")
         #expect(configuration.server.port == 9000)
@@ -136,6 +138,7 @@ struct ServiceConfigurationTests {
         ])
         #expect(configuration.detection == .init(maxImagePixels: 1_000_000, maxImageSide: 2000, maxBoxes: 300, maxSteps: 8,
                                                  batchWindowMilliseconds: 0, maxBatch: 2))
+        #expect(configuration.story.maxCaptions == 5)
     }
 
     @Test func emptyTokenMeansOpen() throws {
@@ -149,6 +152,7 @@ struct ServiceConfigurationTests {
         expectError("compute:\n  worker: 1\n", .unknownKey(source: Self.source, key: "compute.worker"))
         expectError("jobs:\n  ttl: 1\n", .unknownKey(source: Self.source, key: "jobs.ttl"))
         expectError("detection:\n  window_ms: 1\n", .unknownKey(source: Self.source, key: "detection.window_ms"))
+        expectError("story:\n  frames: 1\n", .unknownKey(source: Self.source, key: "story.frames"))
         expectError("models:\n  entries:\n    - name: a\n      task: t\n      path: a.safetensors\n      shasum: x\n",
                     .unknownKey(source: Self.source, key: "models.entries[0].shasum"))
     }

@@ -23,6 +23,9 @@ public final class ComputeJob: Sendable, JobContext {
     public enum Event: Sendable {
         case started
         case progress(JobProgress)
+        /// A piece of the result published before the job ends (a story's frame, say):
+        /// an SSE event name and its JSON data. Never coalesced or dropped.
+        case partial(event: String, json: [UInt8])
         case finished(State, Outcome)
     }
 
@@ -86,6 +89,15 @@ public final class ComputeJob: Sendable, JobContext {
         }
         let event = Event.progress(JobProgress(step: step, total: total, stage: stage))
         for observer in observers { observer(event) }
+    }
+
+    /// Sends a piece of the result to observers now (streaming clients get it as an SSE
+    /// event named `event`); the final outcome still carries the whole result.
+    public func publish(event: String, json: [UInt8]) {
+        let observers = mutable.withLock { state -> [@Sendable (Event) -> Void] in
+            state.state.isTerminal ? [] : Array(state.observers.values)
+        }
+        for observer in observers { observer(.partial(event: event, json: json)) }
     }
 
     // MARK: Control

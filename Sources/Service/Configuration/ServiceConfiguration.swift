@@ -15,6 +15,7 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var logging = LoggingSettings()
     public var models = ModelSettings()
     public var detection = DetectionSettings()
+    public var story = StorySettings()
 
     public init() {}
 
@@ -79,6 +80,12 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var batchWindowMilliseconds = 5
         /// Most images in one backbone call.
         public var maxBatch = 4
+    }
+
+    /// Limits of `POST /v1/story`.
+    public struct StorySettings: Sendable, Equatable {
+        /// Most captions (frames) per story; a model's own `max_frames` may be lower.
+        public var maxCaptions = 8
     }
 
     public struct ModelSettings: Sendable, Equatable {
@@ -150,7 +157,7 @@ extension ServiceConfiguration {
         var configuration = ServiceConfiguration()
         guard let root else { return configuration }
         let top = try ConfigurationSection(source: source, path: "", node: root)
-        try top.expectOnly(["server", "compute", "jobs", "shutdown", "auth", "logging", "models", "detection"])
+        try top.expectOnly(["server", "compute", "jobs", "shutdown", "auth", "logging", "models", "detection", "story"])
         if let server = try top.section("server") { try configuration.server.read(server) }
         if let compute = try top.section("compute") { try configuration.compute.read(compute) }
         if let jobs = try top.section("jobs") {
@@ -177,6 +184,10 @@ extension ServiceConfiguration {
         }
         if let models = try top.section("models") { try configuration.models.read(models) }
         if let detection = try top.section("detection") { try configuration.detection.read(detection) }
+        if let story = try top.section("story") {
+            try story.expectOnly(["max_captions"])
+            configuration.story.maxCaptions = try story.integer("max_captions", in: 1...64) ?? configuration.story.maxCaptions
+        }
         return configuration
     }
 }

@@ -5,6 +5,8 @@ import Synchronization
 /// A job's life as Server-Sent Events on one response: `queued` or `started` (the job
 /// as JSON), `progress` (`{"step","total","stage"}`, coalesced for slow clients), then
 /// `completed`, `failed` or `cancelled` with the job as JSON, and the end of the stream.
+/// Pieces of the result a task publishes while running (`ComputeJob.publish`, e.g. a
+/// story's `frame` events) are sent in order as they come, never coalesced.
 /// Used by `GET /v1/jobs/{id}/events` and by task routes asked to stream.
 enum JobEventStream {
     static func stream(_ job: ComputeJob, to context: RequestContext) {
@@ -24,6 +26,8 @@ enum JobEventStream {
                 events.send(ServerSentEvent(id: counter.next(), event: "started", data: "{\"id\":\"\(job.id)\"}"))
             case .progress(let update):
                 progress.offer(update)
+            case .partial(let name, let json):
+                events.send(ServerSentEvent(id: counter.next(), event: name, data: String(decoding: json, as: UTF8.self)))
             case .finished(let state, _):
                 let name = state == .succeeded ? "completed" : state.rawValue
                 progress.close {

@@ -196,6 +196,9 @@ public final class ModelRegistry: Sendable {
         return (model, bytes, digest)
     }
 
+    /// The file that describes a pipeline folder, in order of preference.
+    static let pipelineIndexFiles = ["model_index.json", "story_config.json"]
+
     /// A diffusers pipeline folder: every file must resolve inside the root; the SHA-256
     /// covers all of them through `PipelineManifest`; every `*.safetensors` is mapped.
     private func openPipelineFolder(_ entry: ServiceConfiguration.ModelEntry) throws -> (LoadedModel, Int, String?) {
@@ -210,9 +213,14 @@ public final class ModelRegistry: Sendable {
             digest = found
         }
         let weights = try manifest.files.filter { $0.pathExtension == "safetensors" }.map { try SafetensorsFile(path: $0.path) }
-        let configurationData = try readInsideRoot(folder.appendingPathComponent("model_index.json"), entry: entry)
+        // A diffusers pipeline describes itself in model_index.json; an AR-LDM story folder
+        // (the same components plus a history encoder) in story_config.json.
+        var configurationData: Data?
+        for name in Self.pipelineIndexFiles where configurationData == nil {
+            configurationData = try readInsideRoot(folder.appendingPathComponent(name), entry: entry)
+        }
         guard configurationData != nil else {
-            throw PathError(description: "pipeline folder '\(entry.path)' has no model_index.json")
+            throw PathError(description: "pipeline folder '\(entry.path)' has no \(Self.pipelineIndexFiles.joined(separator: " or "))")
         }
         let model = LoadedModel(name: entry.name, task: entry.task, weights: weights, directory: folder, configurationData: configurationData)
         return (model, manifest.totalBytes, digest)
