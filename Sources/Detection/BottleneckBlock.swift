@@ -16,7 +16,7 @@ struct BottleneckBlock: Sendable {
     init(_ scope: ParameterScope, inChannels: Int, outChannels: Int, bottleneckChannels: Int, stride: Int,
          groups: Int, strideIn1x1: Bool) throws(WeightsError) {
         try scope.requireDivisible(bottleneckChannels, by: groups)
-        shortcut = inChannels == outChannels ? nil
+        shortcut = inChannels == outChannels && stride == 1 ? nil
             : try FrozenNormConv2d(scope.scoped("shortcut"), inChannels: inChannels, outChannels: outChannels,
                                    kernelSize: 1, stride: stride, relu: false)
         conv1 = try FrozenNormConv2d(scope.scoped("conv1"), inChannels: inChannels, outChannels: bottleneckChannels,
