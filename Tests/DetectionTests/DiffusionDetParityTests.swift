@@ -127,6 +127,7 @@ import Weights
             expectClose(result.detections.flatMap { [$0.x1, $0.y1, $0.x2, $0.y2] },
                         try fixture.floats("\(variant).final_boxes"), relative: 1e-3 / 90, "\(variant) final boxes (px)")
             #expect(result.keptCounts == outcome.keptCounts)
+            print("timing \(model) \(variant): backbone \(features.backboneSeconds) s, detect \(result.timings.headSeconds) s")
         }
     }
 
