@@ -9,11 +9,11 @@ import Weights
 struct BasicBlock: Sendable {
     let conv1: FrozenNormConv2d
     let conv2: FrozenNormConv2d
-    /// 1×1/stride projection with FrozenBN, present when `inChannels ≠ outChannels`.
+    /// 1×1/stride projection with FrozenBN, present when the channels or the resolution change.
     let shortcut: FrozenNormConv2d?
 
     init(_ scope: ParameterScope, inChannels: Int, outChannels: Int, stride: Int) throws(WeightsError) {
-        shortcut = inChannels == outChannels ? nil
+        shortcut = inChannels == outChannels && stride == 1 ? nil
             : try FrozenNormConv2d(scope.scoped("shortcut"), inChannels: inChannels, outChannels: outChannels,
                                    kernelSize: 1, stride: stride, relu: false)
         conv1 = try FrozenNormConv2d(scope.scoped("conv1"), inChannels: inChannels, outChannels: outChannels,

@@ -15,8 +15,8 @@ struct BottleneckBlock: Sendable {
 
     init(_ scope: ParameterScope, inChannels: Int, outChannels: Int, bottleneckChannels: Int, stride: Int,
          groups: Int, strideIn1x1: Bool) throws(WeightsError) {
-        try scope.requireDivisible(bottleneckChannels, by: groups)
-        shortcut = inChannels == outChannels ? nil
+        try scope.requireDivisible(bottleneckChannels, by: groups, key: "num_groups")
+        shortcut = inChannels == outChannels && stride == 1 ? nil
             : try FrozenNormConv2d(scope.scoped("shortcut"), inChannels: inChannels, outChannels: outChannels,
                                    kernelSize: 1, stride: stride, relu: false)
         conv1 = try FrozenNormConv2d(scope.scoped("conv1"), inChannels: inChannels, outChannels: bottleneckChannels,
@@ -37,9 +37,10 @@ struct BottleneckBlock: Sendable {
 }
 
 extension ParameterScope {
-    func requireDivisible(_ channels: Int, by groups: Int) throws(WeightsError) {
+    /// Throws `configurationInvalid` naming `key` unless `channels` splits into `groups` equal parts.
+    func requireDivisible(_ channels: Int, by groups: Int, key: String) throws(WeightsError) {
         guard groups > 0, channels % groups == 0 else {
-            throw .configurationInvalid(path: prefix, key: "num_groups",
+            throw .configurationInvalid(path: prefix, key: key,
                                         reason: "\(channels) channels are not divisible by \(groups) groups")
         }
     }

@@ -43,8 +43,18 @@ struct DiffusionDetSampler: Sendable {
         let pairs = schedule.timePairs(steps: steps)
         for (stepIndex, (t, next)) in pairs.enumerated() {
             try checkpoint()
-            let boxes = Self.absoluteBoxes(x, scale: scale, whwh: whwh)
-            let stages = try head(pyramid, boxes: boxes, timestep: t, checkpoint: checkpoint)
+            // The state is float32 until the first DDIM update, float64 after (as in PyTorch); the head gets
+            // float32 boxes but the FPN level rule sees the float64 ones.
+            let boxes: [Float], levels: [Int]?
+            if stepIndex == 0 {
+                boxes = Self.absoluteBoxes(x.map { Float($0) }, scale: Float(scale), whwh: whwh)
+                levels = nil
+            } else {
+                let precise = Self.absoluteBoxes(x, scale: scale, whwh: whwh.map(Double.init))
+                boxes = precise.map { Float($0) }
+                levels = Self.levels(precise, levelCount: pyramid.levels.count)
+            }
+            let stages = try head(pyramid, boxes: boxes, levels: levels, timestep: t, checkpoint: checkpoint)
             guard let last = stages.last else { break }
             let isFinal = next < 0
             if steps == 1 || !isFinal || includeFinalStep {
@@ -82,15 +92,24 @@ struct DiffusionDetSampler: Sendable {
     }
 
     /// `model_predictions`' input boxes: clamp to ±scale, to [0, 1] cxcywh, to xyxy, times (w, h, w, h).
-    static func absoluteBoxes(_ x: [Double], scale: Double, whwh: [Float]) -> [Float] {
-        var boxes = [Float](repeating: 0, count: x.count)
+    static func absoluteBoxes<T: BinaryFloatingPoint>(_ x: [T], scale: T, whwh: [T]) -> [T] {
+        var boxes = [T](repeating: 0, count: x.count)
         for row in 0..<(x.count / 4) {
-            var v = [Double](repeating: 0, count: 4)
+            var v = [T](repeating: 0, count: 4)
             for k in 0..<4 { v[k] = (min(max(x[row * 4 + k], -scale), scale) / scale + 1) / 2 }
-            let xyxy = [v[0] - 0.5 * v[2], v[1] - 0.5 * v[3], v[0] + 0.5 * v[2], v[1] + 0.5 * v[3]]
-            for k in 0..<4 { boxes[row * 4 + k] = Float(xyxy[k] * Double(whwh[k])) }
+            let half: T = 0.5
+            let xyxy = [v[0] - half * v[2], v[1] - half * v[3], v[0] + half * v[2], v[1] + half * v[3]]
+            for k in 0..<4 { boxes[row * 4 + k] = xyxy[k] * whwh[k] }
         }
         return boxes
+    }
+
+    /// detectron2's FPN level of each float64 box.
+    static func levels(_ boxes: [Double], levelCount: Int) -> [Int] {
+        (0..<(boxes.count / 4)).map { row in
+            MultiLevelRoIPooler.levelIndex(x1: boxes[row * 4], y1: boxes[row * 4 + 1], x2: boxes[row * 4 + 2],
+                                           y2: boxes[row * 4 + 3], levelCount: levelCount)
+        }
     }
 
     /// `model_predictions`' x̂₀: xyxy / whwh → cxcywh → (·2 − 1)·scale, clamped to ±scale (float32).

@@ -34,17 +34,22 @@ public struct DynamicHead: Sendable {
 
     /// Runs every stage on `boxes` (N xyxy rows in input pixels) at integer `timestep`; returns one output
     /// per stage (the last one is the prediction). `checkpoint` runs before every stage and may throw to stop.
-    public func callAsFunction(_ pyramid: FeaturePyramid, boxes: [Float], timestep: Int,
+    /// `levels` overrides the FPN levels of the first stage's boxes (assigned from the float64 sampler state,
+    /// as detectron2 does with float64 boxes); later stages assign levels from their float32 boxes.
+    public func callAsFunction(_ pyramid: FeaturePyramid, boxes: [Float], levels: [Int]? = nil, timestep: Int,
                                checkpoint: () throws -> Void = {}) throws -> [StageOutput] {
         let time = try tensorOp { () throws(TensorError) in try timeMLP(timestep: timestep) }
         var outputs: [StageOutput] = []
         var current = boxes
         var features: Tensor?
+        var currentLevels = levels
         for stage in stages {
             try checkpoint()
             let output = try tensorOp { () throws(TensorError) in
-                try stage(pyramid, boxes: current, proposalFeatures: features, time: time, pooler: pooler)
+                try stage(pyramid, boxes: current, levels: currentLevels, proposalFeatures: features, time: time,
+                          pooler: pooler)
             }
+            currentLevels = nil
             outputs.append(StageOutput(logits: output.logits, boxes: output.boxes))
             current = output.boxes
             features = output.features

@@ -16,16 +16,28 @@ struct MultiLevelRoIPooler: Sendable {
     let resolution: Int
     let samplingRatio: Int
 
-    /// detectron2 `assign_boxes_to_levels` in float32 (index 0 = p2).
+    /// detectron2 `assign_boxes_to_levels` (index 0 = p2) for float32 boxes (the head's own boxes).
     static func levelIndex(x1: Float, y1: Float, x2: Float, y2: Float, levelCount: Int) -> Int {
         let size = ((x2 - x1) * (y2 - y1)).squareRoot()
-        let level = (4 + log2f(size / 224 + 1e-8)).rounded(.down)
-        guard level.isFinite else { return level > 0 ? levelCount - 1 : 0 }
-        return Int(min(max(level, 2), Float(1 + levelCount))) - 2
+        return clampedLevel(Double((4 + log2f(size / 224 + 1e-8)).rounded(.down)), levelCount: levelCount)
     }
 
-    /// - Parameter boxes: N rows (x1, y1, x2, y2) in input-image pixels.
-    func callAsFunction(_ features: FeaturePyramid, boxes: [Float]) -> Tensor {
+    /// The same rule for float64 boxes (the sampler's state after its first DDIM update), computed in float64
+    /// as PyTorch does for a float64 box tensor.
+    static func levelIndex(x1: Double, y1: Double, x2: Double, y2: Double, levelCount: Int) -> Int {
+        let size = ((x2 - x1) * (y2 - y1)).squareRoot()
+        return clampedLevel((4 + log2(size / 224 + 1e-8)).rounded(.down), levelCount: levelCount)
+    }
+
+    private static func clampedLevel(_ level: Double, levelCount: Int) -> Int {
+        guard level.isFinite else { return level > 0 ? levelCount - 1 : 0 }
+        return Int(min(max(level, 2), Double(1 + levelCount))) - 2
+    }
+
+    /// - Parameters:
+    ///   - boxes: N rows (x1, y1, x2, y2) in input-image pixels.
+    ///   - levels: the level of each box when the caller assigned them (from higher-precision boxes).
+    func callAsFunction(_ features: FeaturePyramid, boxes: [Float], levels assigned: [Int]? = nil) -> Tensor {
         let count = boxes.count / 4, channels = features.channels, cells = resolution * resolution
         var result = Tensor(uninitializedShape: [count, cells, channels])
         let levels = features.levels.map { $0.contiguous() }
@@ -37,7 +49,7 @@ struct MultiLevelRoIPooler: Sendable {
             ParallelLoop.forEachChunk(count) { range in
                 for box in range {
                     let x1 = boxes[box * 4], y1 = boxes[box * 4 + 1], x2 = boxes[box * 4 + 2], y2 = boxes[box * 4 + 3]
-                    let level = Self.levelIndex(x1: x1, y1: y1, x2: x2, y2: y2, levelCount: levels.count)
+                    let level = assigned?[box] ?? Self.levelIndex(x1: x1, y1: y1, x2: x2, y2: y2, levelCount: levels.count)
                     let map = levelPointers[level]
                     let height = levels[level].shape[0], width = levels[level].shape[1]
                     let scale = scales[level]

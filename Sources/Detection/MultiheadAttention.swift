@@ -14,7 +14,7 @@ struct MultiheadAttention: Sendable {
     let heads: Int
 
     init(_ scope: ParameterScope, embedDim: Int, heads: Int) throws(WeightsError) {
-        try scope.requireDivisible(embedDim, by: heads)
+        try scope.requireDivisible(embedDim, by: heads, key: "num_heads")
         inProjection = Linear(weight: try scope.tensor("in_proj_weight", shape: [3 * embedDim, embedDim]),
                               bias: try scope.tensor("in_proj_bias", shape: [3 * embedDim]))
         outProjection = try Linear(scope.scoped("out_proj"), inFeatures: embedDim, outFeatures: embedDim)

@@ -18,12 +18,16 @@ public struct PreprocessedImage: Sendable {
     public var paddedHeight: Int { tensor.shape[1] }
     public var paddedWidth: Int { tensor.shape[2] }
 
-    /// Wraps an already normalised and padded (3, H, W) tensor (e.g. a reference input).
+    /// Wraps an already normalised and padded (3, H, W) tensor (e.g. a reference input); H and W must be
+    /// multiples of 32.
     public init(tensor: Tensor, originalWidth: Int, originalHeight: Int, resizedWidth: Int,
                 resizedHeight: Int) throws(DetectionError) {
         guard tensor.rank == 3, tensor.shape[0] == 3, tensor.shape[1] >= resizedHeight, tensor.shape[2] >= resizedWidth,
               resizedWidth > 0, resizedHeight > 0, originalWidth > 0, originalHeight > 0 else {
             throw .invalidImage(reason: "expected a (3, H, W) tensor covering \(resizedWidth)×\(resizedHeight), got \(tensor.shape)")
+        }
+        guard tensor.shape[1] % 32 == 0, tensor.shape[2] % 32 == 0 else {
+            throw .invalidImage(reason: "padded size \(tensor.shape[2])×\(tensor.shape[1]) is not a multiple of 32 (the res5 stride)")
         }
         self.tensor = tensor
         self.originalWidth = originalWidth

@@ -70,10 +70,11 @@ struct RCNNHead: Sendable {
     ///   - boxes: N xyxy rows in input pixels.
     ///   - proposalFeatures: (N, d), or nil at the first stage (then the mean RoI feature).
     ///   - time: (1, 4d) time features of the head call.
-    func callAsFunction(_ pyramid: FeaturePyramid, boxes: [Float], proposalFeatures: Tensor?, time: Tensor,
-                        pooler: MultiLevelRoIPooler) throws(TensorError) -> Output {
+    ///   - levels: FPN level per box when already assigned (see `MultiLevelRoIPooler`).
+    func callAsFunction(_ pyramid: FeaturePyramid, boxes: [Float], levels: [Int]? = nil, proposalFeatures: Tensor?,
+                        time: Tensor, pooler: MultiLevelRoIPooler) throws(TensorError) -> Output {
         let count = boxes.count / 4, d = hiddenDim
-        let roi = pooler(pyramid, boxes: boxes)  // (N, R², d)
+        let roi = pooler(pyramid, boxes: boxes, levels: levels)  // (N, R², d)
         let proposals: Tensor
         if let proposalFeatures { proposals = proposalFeatures } else { proposals = Self.meanOverCells(roi) }
         var x = try norm1(try proposals + (try selfAttention(proposals)))

@@ -29,4 +29,18 @@ import Testing
         #expect(prepared.tensor[0, 0, 0] == 1 && prepared.tensor[1, 39, 49] == 5 && prepared.tensor[2, 10, 10] == 0)
         #expect(prepared.tensor[0, 40, 0] == 0 && prepared.tensor[0, 0, 50] == 0 && prepared.tensor[1, 63, 63] == 0)
     }
+
+    @Test func wrappedTensorsMustBePaddedToTheResNetStride() throws {
+        #expect(throws: DetectionError.self) {
+            _ = try PreprocessedImage(tensor: Tensor.zeros([3, 40, 64]), originalWidth: 64, originalHeight: 40,
+                                      resizedWidth: 64, resizedHeight: 40)
+        }
+        #expect(throws: DetectionError.self) {
+            _ = try PreprocessedImage(tensor: Tensor.zeros([3, 64, 64]), originalWidth: 64, originalHeight: 64,
+                                      resizedWidth: 65, resizedHeight: 64)
+        }
+        let wrapped = try PreprocessedImage(tensor: Tensor.zeros([3, 64, 96]), originalWidth: 180, originalHeight: 120,
+                                            resizedWidth: 90, resizedHeight: 60)
+        #expect(wrapped.paddedWidth == 96 && wrapped.paddedHeight == 64)
+    }
 }
