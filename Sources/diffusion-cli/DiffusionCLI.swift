@@ -8,7 +8,7 @@ struct DiffusionCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diffusion-cli",
         abstract: "Offline tools for DiffusionService: generation, benchmarks and checks.",
-        subcommands: [BenchCommand.self, GenerateCommand.self]
+        subcommands: [BenchCommand.self, GenerateCommand.self, StoryCommand.self]
     )
 
     static func main() {
