@@ -192,6 +192,28 @@ public final class DiffusionService: Sendable {
         }
     }
 
+    /// The model a task request asked for (`requested`, else the task's default) and the
+    /// task object its factory built; nil after answering the problem (unknown or unready
+    /// model 404/503, a model of another task 422 — all naming the `model` field).
+    func taskModel<Model>(_ type: Model.Type, for task: String, requested: String?,
+                          context: RequestContext) -> (name: String, model: Model)? {
+        let name: String
+        let loaded: LoadedModel
+        do throws(ModelRegistry.AccessError) {
+            if let requested { name = requested } else { name = try registry.defaultModelName(for: task) }
+            loaded = try registry.model(named: name)
+        } catch {
+            context.fail(ProblemDetails(for: error))
+            return nil
+        }
+        guard loaded.task == task, let model = loaded.taskModel as? Model else {
+            context.fail(ProblemDetails(status: .unprocessableContent, detail: "model '\(name)' serves '\(loaded.task)', not '\(task)'",
+                                        code: "invalid_parameter", field: "model"))
+            return nil
+        }
+        return (name, model)
+    }
+
     /// Admin routes need the configured token (checked by `ServiceHandler`); with no token
     /// configured they are refused outright.
     func requireAdmin(_ context: RequestContext) -> Bool {

@@ -21,18 +21,7 @@ struct DetectionRoutes {
             } catch {
                 return context.fail(ProblemDetails(for: error))
             }
-            let name: String
-            let loaded: LoadedModel
-            do throws(ModelRegistry.AccessError) {
-                if let requested = request.model { name = requested } else { name = try service.registry.defaultModelName(for: DetectionModel.task) }
-                loaded = try service.registry.model(named: name)
-            } catch {
-                return context.fail(ProblemDetails(for: error))
-            }
-            guard loaded.task == DetectionModel.task, let model = loaded.taskModel as? DetectionModel else {
-                return context.fail(ProblemDetails(status: .unprocessableContent, detail: "model '\(name)' does not do detection",
-                                                   code: "invalid_parameter", field: "model"))
-            }
+            guard let (name, model) = service.taskModel(DetectionModel.self, for: DetectionModel.task, requested: request.model, context: context) else { return }
             let decodeStarted = DispatchTime.now().uptimeNanoseconds
             let image: Image
             do throws(ImageError) {

@@ -22,18 +22,7 @@ struct ImageGenerationRoutes {
             } catch {
                 return context.fail(ProblemDetails(for: error))
             }
-            let name: String
-            let loaded: LoadedModel
-            do throws(ModelRegistry.AccessError) {
-                if let requested = body.model { name = requested } else { name = try service.registry.defaultModelName(for: TextToImageModel.task) }
-                loaded = try service.registry.model(named: name)
-            } catch {
-                return context.fail(ProblemDetails(for: error))
-            }
-            guard loaded.task == TextToImageModel.task, let model = loaded.taskModel as? TextToImageModel else {
-                return context.fail(ProblemDetails(status: .unprocessableContent, detail: "model '\(name)' does not do text-to-image",
-                                                   code: "invalid_parameter", field: "model"))
-            }
+            guard let (name, model) = service.taskModel(TextToImageModel.self, for: TextToImageModel.task, requested: body.model, context: context) else { return }
             let parameters: TextToImageParameters
             do throws(RequestBodyError) {
                 parameters = try body.parameters(for: model)

@@ -23,18 +23,7 @@ struct StoryRoutes {
             } catch {
                 return context.fail(ProblemDetails(for: error))
             }
-            let name: String
-            let loaded: LoadedModel
-            do throws(ModelRegistry.AccessError) {
-                if let requested = body.model { name = requested } else { name = try service.registry.defaultModelName(for: StoryModel.task) }
-                loaded = try service.registry.model(named: name)
-            } catch {
-                return context.fail(ProblemDetails(for: error))
-            }
-            guard loaded.task == StoryModel.task, let model = loaded.taskModel as? StoryModel else {
-                return context.fail(ProblemDetails(status: .unprocessableContent, detail: "model '\(name)' does not generate stories",
-                                                   code: "invalid_parameter", field: "model"))
-            }
+            guard let (name, model) = service.taskModel(StoryModel.self, for: StoryModel.task, requested: body.model, context: context) else { return }
             let request: ValidatedStoryRequest
             do throws(RequestBodyError) {
                 request = try body.validated(for: model, maxCaptions: service.configuration.story.maxCaptions)
