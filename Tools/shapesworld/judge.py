@@ -312,7 +312,9 @@ def judge_image(image, min_area=None, shapes=SHAPES):
         if alpha.sum() < 2.0:
             continue
         small = math.sqrt(float(alpha.sum()) / math.pi) < SMALL_RADIUS
-        if small:
+        if small and secondary is None:
+            # (a second colour, e.g. a white stripe on blue, projects beyond 1 onto the main
+            # colour and would show as a bright bump, so two-colour objects stay clipped at 1)
             alpha = coverage_from_colours(image[i0:i1, j0:j1], background[i0:i1, j0:j1], measured,
                                           SMALL_ALPHA_CEILING)
             alpha = np.where(region[i0:i1, j0:j1] & (alpha >= ALPHA_FLOOR), alpha, 0.0)
