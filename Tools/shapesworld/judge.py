@@ -23,6 +23,15 @@ Method (no trained model, fully deterministic):
    blurred) is compared with alpha by sum of squared differences. The best shape wins; its radius
    is then refitted directly (robust to JPEG halos that inflate the area), and the fitted outline
    gives a sub-pixel box.
+6. **Small objects** (alpha area below that of a circle of radius ``SMALL_RADIUS`` = 4.4 px, i.e.
+   objects about 9-11 px across, as on 32 px canvases). Blur and JPEG change such an object's
+   apparent area and outline as much as its shape does, and hardly any pixel is fully covered, so
+   the measured colour is a dim blend and the alpha map comes out too bright. Here alpha is not
+   clipped at 1, every shape is compared with a free contrast gain after its own radius, template
+   blur, rotation and centre have been fitted (``fit_small_shape``), and the colour is decided
+   from the blob's summed colour excess over the background (``integrated_colour``): JPEG's 2x2
+   chroma averaging mixes an orange rim with the background into a dim yellow pixel by pixel,
+   but keeps the sum.
 
 ``judge_image`` returns one dict per object: shape, class_id, colour, box, centre, radius,
 rotation, fit error (squared error per unit area), template blur, and the secondary colour.
@@ -77,8 +86,8 @@ YCBCR = np.array([[0.299, 0.587, 0.114], [-0.1687, -0.3313, 0.5], [0.5, -0.4187,
 CHANNEL_WEIGHTS = np.array([1.0, 0.3, 0.3], dtype=np.float32)
 
 
-def coverage_from_colours(image, background, colours):
-    """Alpha per pixel: largest clipped projection of (pixel - bg) onto (colour - bg).
+def coverage_from_colours(image, background, colours, ceiling=1.0):
+    """Alpha per pixel: largest projection of (pixel - bg) onto (colour - bg), clipped to [0, ceiling].
 
     The projection is taken in YCbCr with chroma down-weighted (see CHANNEL_WEIGHTS).
     """
@@ -88,7 +97,7 @@ def coverage_from_colours(image, background, colours):
         direction = (colour[None, None, :] - background) @ YCBCR.T
         norm2 = np.maximum((direction ** 2 * CHANNEL_WEIGHTS).sum(axis=2), 1e-6)
         projection = (delta * direction * CHANNEL_WEIGHTS).sum(axis=2) / norm2
-        alpha = np.maximum(alpha, np.clip(projection, 0.0, 1.0))
+        alpha = np.maximum(alpha, np.clip(projection, 0.0, ceiling))
     return alpha
 
 
@@ -124,6 +133,92 @@ def fit_shape(alpha, shape):
         rot = min(candidates, key=lambda a: error(a, 4, sigma))
         results.append((error(rot, 4, sigma), cx, cy, r, rot % period if period else 0.0, sigma))
     return min(results)
+
+
+SMALL_RADIUS = 4.4       # px: objects whose alpha area is that of a smaller circle get the thorough fit
+SMALL_BLURS = (0.0, 0.35, 0.7, 1.0, 1.3)
+SMALL_RADIUS_FACTORS = (0.86, 0.9, 0.94, 0.98, 1.02, 1.06)
+SMALL_GAIN_RANGE = (0.7, 1.5)  # contrast of the alpha map relative to the measured colour
+SMALL_ALPHA_CEILING = 1.5
+SMALL_SEARCH_ROUNDS = 3
+
+
+def fit_small_shape(alpha, shape):
+    """Best (error, cx, cy, r, rot, sigma) of one shape to the alpha crop of a small object.
+
+    Below about 11 px across, blur of up to 1 px and JPEG blocks change the apparent area and
+    outline as much as the shape does, so every candidate shape gets its own radius, template
+    blur, rotation and centre (coordinate descent) before the shapes are compared; otherwise
+    a star whose points are blurred away is compared at its area radius only and loses to a
+    circle or hexagon.
+    """
+    h, w = alpha.shape
+    area = float(alpha.sum())
+    ys, xs = np.mgrid[0:h, 0:w]
+    cx = float((alpha * (xs + 0.5)).sum() / area)
+    cy = float((alpha * (ys + 0.5)).sum() / area)
+    r0 = math.sqrt(area / shape_area(shape, 1.0))
+    period = rotational_period(shape)
+
+    def error(cx_, cy_, r, rot, sigma, ss=4):
+        model = template(shape, cx_, cy_, r, rot, h, w, ss, sigma)
+        gain = float((model * alpha).sum() / max(float((model * model).sum()), 1e-6))
+        gain = min(max(gain, SMALL_GAIN_RANGE[0]), SMALL_GAIN_RANGE[1])
+        return float(((gain * model - alpha) ** 2).sum())
+
+    rot, r, sigma = 0.0, r0, 0.7
+    if period:
+        coarse = [period * k / 12 for k in range(12)]
+        rot = min(coarse, key=lambda a: error(cx, cy, r, a, sigma, 2))
+        step = period / 12
+        rot = min((rot + step * k / 4 for k in range(-4, 5)), key=lambda a: error(cx, cy, r, a, sigma))
+    best = min((error(cx, cy, r0 * f, rot, s), r0 * f, s)
+               for f in SMALL_RADIUS_FACTORS for s in SMALL_BLURS)
+    err, r, sigma = best
+    if period:
+        step = period / 48
+        err, rot = min((error(cx, cy, r, rot + step * k, sigma), rot + step * k) for k in (-2, -1, 0, 1, 2))
+    # pattern search on all five parameters, halving the steps each round
+    params = [cx, cy, r, rot, sigma]
+    steps = [0.25, 0.25, 0.04 * r0, period / 48, 0.2]
+    for _ in range(SMALL_SEARCH_ROUNDS):
+        for k, step in enumerate(steps):
+            if step == 0:
+                continue
+            for sign in (1, -1):
+                trial_params = list(params)
+                trial_params[k] += sign * step
+                if k == 4 and trial_params[4] < 0:
+                    continue
+                trial = error(*trial_params)
+                if trial < err:
+                    err, params = trial, trial_params
+                    break
+        steps = [s / 2 for s in steps]
+    cx, cy, r, rot, sigma = params
+    return err, cx, cy, r, rot % period if period else 0.0, sigma
+
+
+def integrated_colour(image, background, region, shape, cx, cy, r, rot, candidates):
+    """Palette index of a small object's colour from its summed colour excess over the background.
+
+    Blur, and JPEG's averaging of chroma over 2x2 pixels, move colour between neighbouring
+    pixels but keep its sum: sum(pixel - bg) over the region = area x (colour - bg). On an
+    object under ~11 px across most pixels are rims whose chroma JPEG has mixed with the
+    background (an orange rim reads as a dim yellow), so the sum is the robust measurement. The
+    area is that of the fitted outline; the palette colour nearest to the estimate, after each
+    channel is allowed its +-10% gain, wins among ``candidates`` (palette indices).
+    """
+    h, w = region.shape
+    coverage = supersampled_coverage(lambda px, py: inside(shape, px, py, cx, cy, r, rot),
+                                     shape_box(shape, cx, cy, r, rot), h, w)
+    area = max(float(coverage.sum()), 1.0)
+    excess = (image[region] - background[region]).sum(axis=0)
+    estimate = (background * coverage[:, :, None]).sum(axis=(0, 1)) / area + excess / area
+    candidates = list(candidates)
+    palette = PALETTE_ARRAY[candidates]
+    gains = np.clip(estimate[None, :] / np.maximum(palette, 1.0), 0.9, 1.1)
+    return candidates[int(np.argmin(np.linalg.norm(estimate[None, :] - gains * palette, axis=1)))]
 
 
 def refine_radius(alpha, shape, cx, cy, r, rot):
@@ -216,10 +311,28 @@ def judge_image(image, min_area=None, shapes=SHAPES):
         alpha = np.where(region[i0:i1, j0:j1] & (alpha >= ALPHA_FLOOR), alpha, 0.0)
         if alpha.sum() < 2.0:
             continue
-        fits = {shape: fit_shape(alpha, shape) for shape in shapes}
+        small = math.sqrt(float(alpha.sum()) / math.pi) < SMALL_RADIUS
+        if small and secondary is None:
+            # (a second colour, e.g. a white stripe on blue, projects beyond 1 onto the main
+            # colour and would show as a bright bump, so two-colour objects stay clipped at 1)
+            alpha = coverage_from_colours(image[i0:i1, j0:j1], background[i0:i1, j0:j1], measured,
+                                          SMALL_ALPHA_CEILING)
+            alpha = np.where(region[i0:i1, j0:j1] & (alpha >= ALPHA_FLOOR), alpha, 0.0)
+        fitter = fit_small_shape if small else fit_shape
+        fits = {shape: fitter(alpha, shape) for shape in shapes}
         shape = min(fits, key=lambda s: fits[s][0])
         err, cx, cy, r, rot, sigma = fits[shape]
-        err, r, sigma = refine_radius(alpha, shape, cx, cy, r, rot)
+        if not small:
+            err, r, sigma = refine_radius(alpha, shape, cx, cy, r, rot)
+        else:
+            # the labels' two candidates (or the whole palette when there is one) decided by the
+            # summed colour; a striped object's sum stays nearest its main colour (larger area)
+            candidates = [main, secondary] if secondary is not None else range(len(COLOURS))
+            chosen = integrated_colour(image[i0:i1, j0:j1], background[i0:i1, j0:j1],
+                                       region[i0:i1, j0:j1], shape, cx, cy, r, rot, candidates)
+            if secondary is not None and chosen == secondary:
+                main, secondary = secondary, main
+            main = chosen
         cx, cy = cx + j0, cy + i0
         obj = {"shape": shape, "class_id": class_id(shape), "colour": COLOURS[main],
                "box": [round(v, 3) for v in shape_box(shape, cx, cy, r, rot)],

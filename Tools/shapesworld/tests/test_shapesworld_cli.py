@@ -54,3 +54,11 @@ def test_selftest_command_exit_status(capsys):
     assert cli.main(["selftest", "--scenes", "3", "--size", "64"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["passes"] and result["clean"]["objects"] > 0
+
+
+def test_selftest_command_reports_every_size(capsys):
+    assert cli.main(["selftest", "--scenes", "2", "--size", "32,64"]) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert [r["size"] for r in result["sizes"]] == [32, 64] and result["passes"]
+    assert "  32 px degraded" in captured.err and "  64 px clean" in captured.err

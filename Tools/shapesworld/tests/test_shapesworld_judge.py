@@ -24,6 +24,32 @@ def test_selftest_meets_thresholds_on_about_300_objects():
     assert result["passes"]
 
 
+def test_selftest_meets_thresholds_at_32_px():
+    # the bundled text-to-image model generates 32 px images; objects are 9-12 px across there
+    result = run_selftest(scenes=60, size=32)
+    assert result["clean"]["objects"] >= 150
+    for condition in ("clean", "degraded"):
+        figures = result[condition]
+        for key, threshold in THRESHOLDS.items():
+            assert figures[key] >= threshold, (condition, key, figures)
+        assert figures["false_positives"] <= 0.01 * figures["objects"]
+    assert result["passes"]
+
+
+def test_small_object_colour_survives_jpeg_chroma_smear():
+    # an orange circle 8 px across: JPEG mixes its rim chroma with the background's, so most of
+    # its pixels read as a dim yellow (the per-pixel vote said yellow here); the summed colour
+    # excess still says orange
+    background = sample_background(rng_for("detect", 8), textured=False)
+    obj = make_object("circle", "orange", 15.3, 16.2, 4.0, 0.0)
+    image = render_scene({"width": 32, "height": 32, "background": background, "objects": [obj]})
+    degraded = apply_degradation(image, {"blur_sigma": 0.5, "gains": [0.92, 1.04, 0.95],
+                                         "jpeg_quality": 75})
+    found = judge_image(degraded)
+    assert [(o["shape"], o["colour"]) for o in found] == [("circle", "orange")]
+    assert box_iou(found[0]["box"], obj["box"]) > 0.8
+
+
 def test_story_protagonist_is_tracked_and_hidden_colour_recovered():
     result = run_story_selftest(stories=6, size=64)
     assert result["protagonist_tracked"] >= 0.95
