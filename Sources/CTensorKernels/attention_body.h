@@ -106,8 +106,9 @@ static void TKA(attention)(const float *q, ptrdiff_t rows, const float *k, const
         float *qt = state + t * tile_floats, *ot = qt + depth * R, *m = ot + vdepth * R, *l = m + R;
         ptrdiff_t valid = rows - t * R < R ? rows - t * R : R;
         const float *qrows = q + t * R * depth;
-        for (ptrdiff_t d = 0; d < depth; d++)
-            for (ptrdiff_t r = 0; r < R; r++) qt[d * R + r] = r < valid ? qrows[r * depth + d] * scale : 0.0f;
+        // Read Q row by row (contiguous, streamed from memory once); the strided writes stay in L1.
+        for (ptrdiff_t r = 0; r < R; r++)
+            for (ptrdiff_t d = 0; d < depth; d++) qt[d * R + r] = r < valid ? qrows[r * depth + d] * scale : 0.0f;
         for (ptrdiff_t i = 0; i < vdepth * R; i++) ot[i] = 0.0f;
         for (ptrdiff_t r = 0; r < R; r++) { m[r] = -INFINITY; l[r] = 0.0f; }
     }
@@ -146,13 +147,13 @@ static void TKA(attention)(const float *q, ptrdiff_t rows, const float *k, const
             for (ptrdiff_t r = 0; r < R; r++) {
                 // A row with every key so far masked keeps a zero sum; shifting by 0 keeps exp(−inf) = 0.
                 shift[r] = maximum[r] == -INFINITY ? 0.0f : maximum[r];
-                alpha[r] = tk_exp1(m[r] - shift[r]);
+                alpha[r] = tk_exp_nonpositive(m[r] - shift[r]);
                 m[r] = maximum[r];
                 sum[r] = 0.0f;
             }
             for (ptrdiff_t j = 0; j < n; j++)
                 for (ptrdiff_t r = 0; r < R; r++) {
-                    float e = tk_exp1(s[j * R + r] - shift[r]);
+                    float e = tk_exp_nonpositive(s[j * R + r] - shift[r]);
                     s[j * R + r] = e;
                     sum[r] += e;
                 }
