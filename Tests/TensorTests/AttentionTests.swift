@@ -4,7 +4,7 @@ import Testing
 @Suite struct AttentionTests {
     @Test func matchPyTorch() throws {
         let fixture = try OpFixture("attention")
-        #expect(fixture.cases.count == 8)
+        #expect(fixture.cases.count == 11)
         for name in fixture.cases.keys.sorted() {
             var mask: AttentionMask?
             if let tensor = try fixture.optionalTensor(name, "mask") {
