@@ -16,7 +16,7 @@
 typedef float TKA(vec) __attribute__((ext_vector_type(TKA_VW), aligned(4)));
 
 /// Sᵀ[j][·] = Σ_d K[j][d] · Qᵀ[d][·] for `jb` keys (jb ≤ TKA_JB, a constant after inlining).
-TK_ALWAYS void TKA(qk_block)(const float *qt, const float *k, ptrdiff_t depth, float *s, const int jb) {
+TK_ALWAYS void TKA(qk_block)(const float *qt, const float *k, ptrdiff_t kstride, ptrdiff_t depth, float *s, const int jb) {
     TKA(vec) acc[TKA_JB][TKA_NV];
     _Pragma("unroll")
     for (int j = 0; j < jb; j++)
@@ -28,7 +28,7 @@ TK_ALWAYS void TKA(qk_block)(const float *qt, const float *k, ptrdiff_t depth, f
         for (int v = 0; v < TKA_NV; v++) q[v] = *(const TKA(vec) *)(qt + d * TK_ATTN_ROWS + v * TKA_VW);
         _Pragma("unroll")
         for (int j = 0; j < jb; j++) {
-            float kv = k[j * depth + d];
+            float kv = k[j * kstride + d];
             _Pragma("unroll")
             for (int v = 0; v < TKA_NV; v++) acc[j][v] += kv * q[v];
         }
@@ -39,13 +39,13 @@ TK_ALWAYS void TKA(qk_block)(const float *qt, const float *k, ptrdiff_t depth, f
         for (int v = 0; v < TKA_NV; v++) *(TKA(vec) *)(s + j * TK_ATTN_ROWS + v * TKA_VW) = acc[j][v];
 }
 
-/// Sᵀ for `n` keys starting at `k` (rows of `depth` floats).
-static void TKA(qk)(const float *qt, const float *k, ptrdiff_t depth, ptrdiff_t n, float *s) {
+/// Sᵀ for `n` keys starting at `k` (rows `kstride` floats apart).
+static void TKA(qk)(const float *qt, const float *k, ptrdiff_t kstride, ptrdiff_t depth, ptrdiff_t n, float *s) {
     ptrdiff_t j = 0;
-    for (; j + TKA_JB <= n; j += TKA_JB) TKA(qk_block)(qt, k + j * depth, depth, s + j * TK_ATTN_ROWS, TKA_JB);
+    for (; j + TKA_JB <= n; j += TKA_JB) TKA(qk_block)(qt, k + j * kstride, kstride, depth, s + j * TK_ATTN_ROWS, TKA_JB);
     if (TKA_JB > 4)
-        for (; j + 4 <= n; j += 4) TKA(qk_block)(qt, k + j * depth, depth, s + j * TK_ATTN_ROWS, TKA_JB > 4 ? 4 : 1);
-    for (; j < n; j++) TKA(qk_block)(qt, k + j * depth, depth, s + j * TK_ATTN_ROWS, 1);
+        for (; j + 4 <= n; j += 4) TKA(qk_block)(qt, k + j * kstride, kstride, depth, s + j * TK_ATTN_ROWS, TKA_JB > 4 ? 4 : 1);
+    for (; j < n; j++) TKA(qk_block)(qt, k + j * kstride, kstride, depth, s + j * TK_ATTN_ROWS, 1);
 }
 
 /// Oᵀ[c][·] += Σ_j V[j][c] · Pᵀ[j][·] for `dc` columns (dc ≤ TK_ATTN_DCMAX, a constant after inlining);
@@ -73,10 +73,11 @@ TK_ALWAYS void TKA(pv_block)(const float *p, const float *v, ptrdiff_t vstride, 
         for (int r = 0; r < TKA_NV; r++) *(TKA(vec) *)(ot + c * TK_ATTN_ROWS + r * TKA_VW) = acc[c][r];
 }
 
-#define TKA_PV_CASE(W) case W: TKA(pv_block)(p, v + c0, vdepth, n, ot + c0 * TK_ATTN_ROWS, W); break;
+#define TKA_PV_CASE(W) case W: TKA(pv_block)(p, v + c0, vstride, n, ot + c0 * TK_ATTN_ROWS, W); break;
 
-/// Oᵀ += Pᵀ·V over `n` keys, the value columns split into near-equal chunks of at most TKA_DC.
-static void TKA(pv)(const float *p, const float *v, ptrdiff_t vdepth, ptrdiff_t n, float *ot) {
+/// Oᵀ += Pᵀ·V over `n` keys (rows of V `vstride` floats apart), the value columns split into near-equal
+/// chunks of at most TKA_DC.
+static void TKA(pv)(const float *p, const float *v, ptrdiff_t vstride, ptrdiff_t vdepth, ptrdiff_t n, float *ot) {
     ptrdiff_t chunks = (vdepth + TKA_DC - 1) / TKA_DC;
     ptrdiff_t c0 = 0;
     for (ptrdiff_t chunk = 0; chunk < chunks; chunk++) {
@@ -92,10 +93,10 @@ static void TKA(pv)(const float *p, const float *v, ptrdiff_t vdepth, ptrdiff_t 
 
 #undef TKA_PV_CASE
 
-static void TKA(attention)(const float *q, ptrdiff_t rows, const float *k, const float *v, ptrdiff_t keys,
-                           ptrdiff_t depth, ptrdiff_t vdepth, float scale, const float *mask, ptrdiff_t mask_row_stride,
+static void TKA(attention)(const float *q, ptrdiff_t q_stride, ptrdiff_t rows, const float *k, ptrdiff_t k_stride,
+                           const float *v, ptrdiff_t v_stride, ptrdiff_t keys, ptrdiff_t depth, ptrdiff_t vdepth, float scale, const float *mask, ptrdiff_t mask_row_stride,
                            ptrdiff_t mask_column_stride, int mask_boolean, ptrdiff_t causal_first_row, float *out,
-                           float *scratch) {
+                           ptrdiff_t out_stride, float *scratch) {
     const ptrdiff_t R = TK_ATTN_ROWS;
     ptrdiff_t tiles = (rows + R - 1) / R;
     ptrdiff_t tile_floats = R * (depth + vdepth + 2);
@@ -105,10 +106,10 @@ static void TKA(attention)(const float *q, ptrdiff_t rows, const float *k, const
     for (ptrdiff_t t = 0; t < tiles; t++) {
         float *qt = state + t * tile_floats, *ot = qt + depth * R, *m = ot + vdepth * R, *l = m + R;
         ptrdiff_t valid = rows - t * R < R ? rows - t * R : R;
-        const float *qrows = q + t * R * depth;
+        const float *qrows = q + t * R * q_stride;
         // Read Q row by row (contiguous, streamed from memory once); the strided writes stay in L1.
         for (ptrdiff_t r = 0; r < R; r++)
-            for (ptrdiff_t d = 0; d < depth; d++) qt[d * R + r] = r < valid ? qrows[r * depth + d] * scale : 0.0f;
+            for (ptrdiff_t d = 0; d < depth; d++) qt[d * R + r] = r < valid ? qrows[r * q_stride + d] * scale : 0.0f;
         for (ptrdiff_t i = 0; i < vdepth * R; i++) ot[i] = 0.0f;
         for (ptrdiff_t r = 0; r < R; r++) { m[r] = -INFINITY; l[r] = 0.0f; }
     }
@@ -121,7 +122,7 @@ static void TKA(attention)(const float *q, ptrdiff_t rows, const float *k, const
             ptrdiff_t valid = rows - t * R < R ? rows - t * R : R;
             ptrdiff_t first = causal_first_row + t * R;  // global index of the tile's first row (causal only)
             if (causal && j0 > first + valid - 1) continue;  // every key of the block is after every row
-            TKA(qk)(qt, k + j0 * depth, depth, n, s);
+            TKA(qk)(qt, k + j0 * k_stride, k_stride, depth, n, s);
             if (mask) {
                 const float *mrows = mask + t * R * mask_row_stride + j0 * mask_column_stride;
                 for (ptrdiff_t r = 0; r < valid; r++) {
@@ -161,17 +162,17 @@ static void TKA(attention)(const float *q, ptrdiff_t rows, const float *k, const
             if (j0 > 0)
                 for (ptrdiff_t c = 0; c < vdepth; c++)
                     for (ptrdiff_t r = 0; r < R; r++) ot[c * R + r] *= alpha[r];
-            TKA(pv)(s, v + j0 * vdepth, vdepth, n, ot);
+            TKA(pv)(s, v + j0 * v_stride, v_stride, vdepth, n, ot);
         }
     }
     for (ptrdiff_t t = 0; t < tiles; t++) {
         float *qt = state + t * tile_floats, *ot = qt + depth * R, *l = ot + vdepth * R + R;
         ptrdiff_t valid = rows - t * R < R ? rows - t * R : R;
-        float *orows = out + t * R * vdepth;
+        float *orows = out + t * R * out_stride;
         for (ptrdiff_t r = 0; r < valid; r++) {
             // Rows that saw no key are 0, as PyTorch's `_safe_softmax` returns; a NaN sum stays NaN.
             float inverse = l[r] == 0.0f ? 0.0f : 1.0f / l[r];
-            for (ptrdiff_t c = 0; c < vdepth; c++) orows[r * vdepth + c] = ot[c * R + r] * inverse;
+            for (ptrdiff_t c = 0; c < vdepth; c++) orows[r * out_stride + c] = ot[c * R + r] * inverse;
         }
     }
 }

@@ -56,23 +56,24 @@ ptrdiff_t tk_attention_scratch_count(ptrdiff_t depth, ptrdiff_t value_depth) {
     return (ptrdiff_t)TK_ATTN_KEY_BLOCK * TK_ATTN_ROWS + TK_ATTN_MAX_TILES * TK_ATTN_ROWS * (depth + value_depth + 2);
 }
 
-void tk_attention_rows(const float *q, ptrdiff_t rows, const float *k, const float *v, ptrdiff_t keys, ptrdiff_t depth,
-                       ptrdiff_t value_depth, float scale, const float *mask, ptrdiff_t mask_row_stride,
-                       ptrdiff_t mask_column_stride, int mask_is_boolean, ptrdiff_t causal_first_row, float *out,
+void tk_attention_rows(const float *q, ptrdiff_t q_stride, ptrdiff_t rows, const float *k, ptrdiff_t k_stride,
+                       const float *v, ptrdiff_t v_stride, ptrdiff_t keys, ptrdiff_t depth, ptrdiff_t value_depth,
+                       float scale, const float *mask, ptrdiff_t mask_row_stride, ptrdiff_t mask_column_stride,
+                       int mask_is_boolean, ptrdiff_t causal_first_row, float *out, ptrdiff_t out_stride,
                        float *scratch) {
     if (rows <= 0) return;
     switch (tk_dispatch()) {
     case 2:
-        attention_avx512(q, rows, k, v, keys, depth, value_depth, scale, mask, mask_row_stride, mask_column_stride,
-                         mask_is_boolean, causal_first_row, out, scratch);
+        attention_avx512(q, q_stride, rows, k, k_stride, v, v_stride, keys, depth, value_depth, scale, mask,
+                         mask_row_stride, mask_column_stride, mask_is_boolean, causal_first_row, out, out_stride, scratch);
         break;
     case 1:
-        attention_avx2(q, rows, k, v, keys, depth, value_depth, scale, mask, mask_row_stride, mask_column_stride,
-                       mask_is_boolean, causal_first_row, out, scratch);
+        attention_avx2(q, q_stride, rows, k, k_stride, v, v_stride, keys, depth, value_depth, scale, mask,
+                       mask_row_stride, mask_column_stride, mask_is_boolean, causal_first_row, out, out_stride, scratch);
         break;
     default:
-        attention_base(q, rows, k, v, keys, depth, value_depth, scale, mask, mask_row_stride, mask_column_stride,
-                       mask_is_boolean, causal_first_row, out, scratch);
+        attention_base(q, q_stride, rows, k, k_stride, v, v_stride, keys, depth, value_depth, scale, mask,
+                       mask_row_stride, mask_column_stride, mask_is_boolean, causal_first_row, out, out_stride, scratch);
         break;
     }
 }

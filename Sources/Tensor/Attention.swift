@@ -74,34 +74,39 @@ extension Tensor {
         let isBooleanMask: Bool
         if case .boolean = mask { isBooleanMask = true } else { isBooleanMask = false }
         let factor = scale ?? 1 / Float(depth).squareRoot()
-        let q = query.contiguous(), k = key.contiguous(), v = value.contiguous()
+        // The kernel takes rows `stride` floats apart, so the head-split views that attention layers pass
+        // ((B, L, heads, d) permuted to (B, heads, L, d)) are read in place; other layouts are copied.
+        func rowMajor(_ tensor: Tensor) -> Tensor { tensor.strides[tensor.rank - 1] == 1 ? tensor : tensor.contiguous() }
+        let q = rowMajor(query), k = rowMajor(key), v = rowMajor(value)
         let result = Tensor(uninitializedShape: batchShape + [length, valueDepth])
         let block = AttentionTiling.queryBlock
         let blocks = (length + block - 1) / block
-        let qPointer = q.basePointer, kPointer = k.basePointer, vPointer = v.basePointer
         let output = result.storage.pointer
         let maskStrides = maskView?.strides ?? []
         let maskBase = maskView.map { $0.basePointer }
         let batchRank = batchShape.count
 
-        func maskOffset(_ head: Int, _ row: Int) -> Int {
-            var remainder = head, position = 0
+        /// Offset of batch item `index` (row-major over `batchShape`) under `strides`.
+        func batchOffset(_ index: Int, _ strides: [Int]) -> Int {
+            var remainder = index, position = 0
             for dimension in stride(from: batchRank - 1, through: 0, by: -1) {
-                position += (remainder % batchShape[dimension]) * maskStrides[dimension]
+                position += (remainder % batchShape[dimension]) * strides[dimension]
                 remainder /= batchShape[dimension]
             }
-            return position + row * maskStrides[batchRank]
+            return position
         }
 
         func runBlock(_ task: Int, scratch: UnsafeMutablePointer<Float>) {
             let head = task / blocks, firstRow = (task % blocks) * block
             let rows = min(block, length - firstRow)
-            tk_attention_rows(qPointer + (head * length + firstRow) * depth, rows,
-                              kPointer + head * keys * depth, vPointer + head * keys * valueDepth, keys, depth, valueDepth,
-                              factor, maskBase.map { $0 + maskOffset(head, firstRow) },
+            let qRowStride = q.strides[batchRank], kRowStride = k.strides[batchRank], vRowStride = v.strides[batchRank]
+            tk_attention_rows(q.basePointer + batchOffset(head, q.strides) + firstRow * qRowStride, qRowStride, rows,
+                              k.basePointer + batchOffset(head, k.strides), kRowStride,
+                              v.basePointer + batchOffset(head, v.strides), vRowStride, keys, depth, valueDepth, factor,
+                              maskBase.map { $0 + batchOffset(head, maskStrides) + firstRow * maskStrides[batchRank] },
                               maskBase == nil ? 0 : maskStrides[batchRank], maskBase == nil ? 0 : maskStrides[batchRank + 1],
                               isBooleanMask ? 1 : 0, isCausal ? firstRow : -1,
-                              output + (head * length + firstRow) * valueDepth, scratch)
+                              output + (head * length + firstRow) * valueDepth, valueDepth, scratch)
         }
 
         let tasks = batch * blocks
