@@ -7,7 +7,7 @@
 
 #define TK_ATTN_ROWS 32        // query rows per tile (one or more vectors of rows)
 #ifndef TK_ATTN_KEY_BLOCK
-#define TK_ATTN_KEY_BLOCK 256  // keys per online-softmax step: Sᵀ is 256 × 32 floats = 32 KiB (L1/L2)
+#define TK_ATTN_KEY_BLOCK 256  // most keys per online-softmax step: Sᵀ is 256 × 32 floats = 32 KiB (L1/L2)
 #endif
 #define TK_ATTN_DCMAX 12       // widest P·V register block of any instruction set
 #define TK_ATTN_MAX_TILES 4    // query rows per call ≤ 4 tiles = 128
