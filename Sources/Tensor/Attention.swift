@@ -1,9 +1,10 @@
 // Scaled dot-product attention (`torch.nn.functional.scaled_dot_product_attention`), flash-attention style.
 //
 // Each parallel task is one (batch·head, block of 128 query rows); the C kernel `tk_attention_rows` walks the
-// keys in blocks of 256 with an online softmax (FlashAttention, Dao et al. 2022, Algorithm 1), computing
-// Q·Kᵀ and P·V in its own register-blocked AVX-512/AVX2 code. The L × S score matrix never exists: scratch
-// is one 256 × 32 score tile plus the per-row state, 73 KiB per worker at head dim 40, whatever the length.
+// keys in blocks of 256 (fewer for heads wider than 128) with an online softmax (FlashAttention, Dao et al.
+// 2022, Algorithm 1), computing Q·Kᵀ and P·V in its own register-blocked AVX-512/AVX2 code. The L × S score
+// matrix never exists: scratch is one 256 × 32 score tile plus the per-row state, 73 KiB per worker at head
+// dim 40, whatever the length. Q, K and V are read through their row strides (head-split views are not copied).
 //
 // Why not OpenBLAS: with head dim 40 the Q·Kᵀ GEMM has K = 40 and P·V has N = 40, shapes where sgemm's
 // packing and C write-back dominate; the previous kernel (256 query rows × all keys through two sgemm
