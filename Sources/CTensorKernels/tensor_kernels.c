@@ -7,32 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define TK_ALWAYS static inline __attribute__((always_inline))
-
-TK_ALWAYS float tk_exp1(float x) {
-    // exp(x) = 2^n · exp(r), n = round(x / ln2), r = x − n·ln2 (Cody–Waite), degree-6 polynomial (Cephes).
-    float c = x < -87.3365447f ? -87.3365447f : (x > 88.7228391f ? 88.7228391f : x);
-    float shifted = c * 1.44269504088896341f + 12582912.0f;  // 1.5·2^23: rounds to nearest integer
-    float n = shifted - 12582912.0f;
-    float r = c - n * 0.693359375f;
-    r = r + n * 2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    float y = p * (r * r) + r + 1.0f;
-    uint32_t bits;
-    memcpy(&bits, &shifted, 4);
-    bits = (bits - 0x4B400000u + 127u) << 23;
-    float scale;
-    memcpy(&scale, &bits, 4);
-    float result = y * scale;
-    result = x < -87.3365447f ? 0.0f : result;
-    result = x > 88.7228391f ? INFINITY : result;
-    return x != x ? x : result;
-}
+#include "exp_approx.h"
 
 TK_ALWAYS float tk_erf1(float x) {
     // Numerical Recipes erfcc: fractional error < 1.2e-7 in erfc.
@@ -174,7 +149,7 @@ TK_DEFINE(base, )
 
 static int tk_level = -1;  // 2 = AVX-512, 1 = AVX2, 0 = baseline; benign race: every thread computes the same value
 
-static int tk_dispatch(void) {
+int tk_dispatch(void) {
     int level = tk_level;
     if (level < 0) {
         __builtin_cpu_init();

@@ -131,7 +131,7 @@ public struct Attention: Sendable {
         return try keepMask.map { (1 - $0) * -10000.0 }.unsqueezed(1)
     }
 
-    /// (B, S, heads·d) → (B, heads, S, d) (a view; SDPA makes it dense).
+    /// (B, S, heads·d) → (B, heads, S, d) (a view; SDPA reads its rows in place, heads·d floats apart).
     private func splitHeads(_ x: Tensor) throws(TensorError) -> Tensor {
         try x.reshaped([x.shape[0], x.shape[1], heads, headDim]).permuted([0, 2, 1, 3])
     }

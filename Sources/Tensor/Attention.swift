@@ -1,9 +1,16 @@
-// Scaled dot-product attention (`torch.nn.functional.scaled_dot_product_attention`) computed in query tiles.
+// Scaled dot-product attention (`torch.nn.functional.scaled_dot_product_attention`), flash-attention style.
 //
-// For each (batch·head, block of query rows) the scores Q_blk·Kᵀ (rows × S), the mask, the row softmax and
-// P·V are computed in a per-worker scratch buffer of `queryBlock × S` floats, so memory stays bounded at
-// thousands of tokens (4096 tokens: 256 × 4096 × 4 B = 4 MiB per worker) instead of L × S per head.
-// Short key sequences (cross-attention, 77 tokens) get taller tiles (up to 1024 rows) to amortise call overhead.
+// Each parallel task is one (batch·head, block of 128 query rows); the C kernel `tk_attention_rows` walks the
+// keys in blocks of 256 (fewer for heads wider than 128) with an online softmax (FlashAttention, Dao et al.
+// 2022, Algorithm 1), computing Q·Kᵀ and P·V in its own register-blocked AVX-512/AVX2 code. The L × S score
+// matrix never exists: scratch is one 256 × 32 score tile plus the per-row state, 73 KiB per worker at head
+// dim 40, whatever the length. Q, K and V are read through their row strides (head-split views are not copied).
+//
+// Why not OpenBLAS: with head dim 40 the Q·Kᵀ GEMM has K = 40 and P·V has N = 40, shapes where sgemm's
+// packing and C write-back dominate; the previous kernel (256 query rows × all keys through two sgemm
+// calls and a row softmax, 4 MiB scratch) ran at ~0.6× PyTorch at 4096 tokens. See BENCHMARKS.md.
+
+import CTensorKernels
 
 /// An attention mask broadcastable to (…, L, S), as accepted by PyTorch's SDPA.
 public enum AttentionMask: Sendable {
@@ -19,14 +26,15 @@ public enum AttentionMask: Sendable {
     }
 }
 
-/// Tiling of the attention kernel.
+/// Tiling of the fused attention kernel (`tk_attention_rows` in CTensorKernels).
 public enum AttentionTiling {
-    /// Largest scratch per worker, in bytes (query rows per tile are chosen to fit it).
-    public static let scratchBytesPerWorker = 4 << 20
+    /// Query rows per kernel call (one parallel task): 4 tiles of 32 rows share each key block.
+    public static var queryBlock: Int { tk_attention_max_rows() }
 
-    /// Query rows per tile for `keys` keys.
-    public static func queryBlock(keys: Int) -> Int {
-        max(16, min(1024, scratchBytesPerWorker / (4 * max(keys, 1))))
+    /// Scratch floats per worker: one 256-key × 32-row score tile and, per 32-row tile, Qᵀ, the
+    /// accumulator Oᵀ and the running max and sum. Independent of the number of keys.
+    public static func scratchFloats(depth: Int, valueDepth: Int) -> Int {
+        tk_attention_scratch_count(depth, valueDepth)
     }
 }
 
@@ -67,74 +75,48 @@ extension Tensor {
         let isBooleanMask: Bool
         if case .boolean = mask { isBooleanMask = true } else { isBooleanMask = false }
         let factor = scale ?? 1 / Float(depth).squareRoot()
-        let q = query.contiguous(), k = key.contiguous(), v = value.contiguous()
+        // The kernel takes rows `stride` floats apart, so the head-split views that attention layers pass
+        // ((B, L, heads, d) permuted to (B, heads, L, d)) are read in place; other layouts are copied.
+        func rowMajor(_ tensor: Tensor) -> Tensor { tensor.strides[tensor.rank - 1] == 1 ? tensor : tensor.contiguous() }
+        let q = rowMajor(query), k = rowMajor(key), v = rowMajor(value)
         let result = Tensor(uninitializedShape: batchShape + [length, valueDepth])
-        let block = AttentionTiling.queryBlock(keys: keys)
+        let block = AttentionTiling.queryBlock
         let blocks = (length + block - 1) / block
-        let qPointer = q.basePointer, kPointer = k.basePointer, vPointer = v.basePointer
         let output = result.storage.pointer
         let maskStrides = maskView?.strides ?? []
         let maskBase = maskView.map { $0.basePointer }
         let batchRank = batchShape.count
 
-        func maskRowOffset(_ head: Int, _ row: Int) -> Int {
-            var remainder = head, position = 0
+        /// Offset of batch item `index` (row-major over `batchShape`) under `strides`.
+        func batchOffset(_ index: Int, _ strides: [Int]) -> Int {
+            var remainder = index, position = 0
             for dimension in stride(from: batchRank - 1, through: 0, by: -1) {
-                position += (remainder % batchShape[dimension]) * maskStrides[dimension]
+                position += (remainder % batchShape[dimension]) * strides[dimension]
                 remainder /= batchShape[dimension]
             }
-            return position + row * maskStrides[batchRank]
+            return position
         }
 
-        func runTile(_ task: Int, scores: UnsafeMutablePointer<Float>) {
+        func runBlock(_ task: Int, scratch: UnsafeMutablePointer<Float>) {
             let head = task / blocks, firstRow = (task % blocks) * block
             let rows = min(block, length - firstRow)
-            // Causal: the last row of the tile sees keys 0…(firstRow + rows − 1).
-            let columns = isCausal ? min(keys, firstRow + rows) : keys
-            let out = output + (head * length + firstRow) * valueDepth
-            guard columns > 0 else {
-                out.update(repeating: 0, count: rows * valueDepth)
-                return
-            }
-            BLAS.sgemm(transposeB: true, m: rows, n: columns, k: depth, alpha: factor,
-                       a: qPointer + (head * length + firstRow) * depth, lda: depth,
-                       b: kPointer + head * keys * depth, ldb: depth, c: scores, ldc: columns)
-            for local in 0..<rows {
-                let row = firstRow + local
-                let line = scores + local * columns
-                if isCausal {
-                    let visible = min(row + 1, columns)
-                    if visible < columns { (line + visible).update(repeating: -.infinity, count: columns - visible) }
-                } else if let maskBase {
-                    let maskRow = maskBase + maskRowOffset(head, row)
-                    let columnStride = maskStrides[batchRank + 1]
-                    if isBooleanMask {
-                        for column in 0..<columns where maskRow[column * columnStride] == 0 { line[column] = -.infinity }
-                    } else {
-                        for column in 0..<columns { line[column] += maskRow[column * columnStride] }
-                    }
-                }
-                Softmax.row(line, line, count: columns, fullyMaskedValue: 0)
-            }
-            BLAS.sgemm(m: rows, n: valueDepth, k: columns, a: scores, lda: columns,
-                       b: vPointer + head * keys * valueDepth, ldb: valueDepth, c: out, ldc: valueDepth)
+            let qRowStride = q.strides[batchRank], kRowStride = k.strides[batchRank], vRowStride = v.strides[batchRank]
+            tk_attention_rows(q.basePointer + batchOffset(head, q.strides) + firstRow * qRowStride, qRowStride, rows,
+                              k.basePointer + batchOffset(head, k.strides), kRowStride,
+                              v.basePointer + batchOffset(head, v.strides), vRowStride, keys, depth, valueDepth, factor,
+                              maskBase.map { $0 + batchOffset(head, maskStrides) + firstRow * maskStrides[batchRank] },
+                              maskBase == nil ? 0 : maskStrides[batchRank], maskBase == nil ? 0 : maskStrides[batchRank + 1],
+                              isBooleanMask ? 1 : 0, isCausal ? firstRow : -1,
+                              output + (head * length + firstRow) * valueDepth, valueDepth, scratch)
         }
 
         let tasks = batch * blocks
-        let scratchCount = block * keys
-        if tasks > 1 && ComputeThreads.count > 1 {
-            ComputeThreads.withSingleThreadedBLAS {
-                ParallelLoop.forEachChunk(tasks) { range in
-                    let scratch = Tensor(uninitializedShape: [scratchCount])
-                    withExtendedLifetime(scratch) {
-                        for task in range { runTile(task, scores: scratch.storage.pointer) }
-                    }
-                }
-            }
-        } else {
+        let scratchCount = AttentionTiling.scratchFloats(depth: depth, valueDepth: valueDepth)
+        // The kernel makes no BLAS calls; one worker per core, each with its own (small) scratch.
+        ParallelLoop.forEachChunk(tasks) { range in
             let scratch = Tensor(uninitializedShape: [scratchCount])
             withExtendedLifetime(scratch) {
-                for task in 0..<tasks { runTile(task, scores: scratch.storage.pointer) }
+                for task in range { runBlock(task, scratch: scratch.storage.pointer) }
             }
         }
         return result

@@ -1,4 +1,4 @@
-// Numerically stable softmax (`torch.softmax`), also used row by row inside attention.
+// Numerically stable softmax (`torch.softmax`). (Attention has its own fused online softmax: attention_body.h.)
 
 import CTensorKernels
 import Foundation
@@ -23,7 +23,7 @@ extension Tensor {
     }
 }
 
-/// Row softmax kernels shared with attention.
+/// Row softmax kernels.
 enum Softmax {
     /// Stable softmax of `count` values spaced `stride` apart, written to `output` with the same spacing.
     @inline(__always)

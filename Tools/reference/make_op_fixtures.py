@@ -365,6 +365,15 @@ def attention():
     keep = torch.rand(10, 12, generator=f.generator) > 0.3
     keep[4] = False  # a query row that sees no key: PyTorch returns zeros there
     case("bool_mask_fully_masked_row", q, k, v, keep)
+    # Longer than one query block (128 rows) and one key block (256 keys) of the fused kernel, SD head width.
+    q, k, v = f.randn(1, 2, 160, 40), f.randn(1, 2, 300, 40), f.randn(1, 2, 300, 40)
+    case("causal_multi_block", q, k, v, causal=True)
+    additive = f.randn(160, 300) * 2.0
+    additive[100:, 250:] = float("-inf")  # masks the whole second key block for the last rows
+    case("additive_mask_multi_block", q, k, v, additive)
+    keep = torch.rand(1, 2, 160, 1, generator=f.generator) > 0.2
+    keep = keep & (torch.rand(1, 1, 1, 300, generator=f.generator) > 0.3)  # broadcast rows × keys
+    case("bool_mask_multi_block", q, k, v, keep)
     return f
 
 

@@ -27,6 +27,24 @@ void tk_softmax_row(const float *x, float *y, ptrdiff_t n, float fully_masked);
 void tk_mean_var(const float *x, ptrdiff_t n, double *mean, double *variance);
 /// LayerNorm of one row: y = (x − mean)/sqrt(var + eps) · gamma + beta (gamma/beta may be NULL).
 void tk_layer_norm_row(const float *x, float *y, ptrdiff_t n, const float *gamma, const float *beta, float eps);
+/// Scaled dot-product attention of up to tk_attention_max_rows() query rows against all keys of one head,
+/// flash-attention style: key blocks of 256, online softmax, Q·Kᵀ and P·V in register-blocked vector code.
+///   q: rows × depth, k: keys × depth, v: keys × value_depth, out: rows × value_depth; each row contiguous,
+///   consecutive rows *_stride floats apart (e.g. heads·depth for a (L, heads, depth) layout).
+///   scale multiplies Q·Kᵀ. mask (may be NULL): element (i, j) at mask[i·mask_row_stride + j·mask_column_stride]
+///   (strides may be 0), added to the scaled scores, or, when mask_is_boolean, 0 = key masked out.
+///   causal_first_row ≥ 0: causal, row i of this call is query causal_first_row + i and sees keys j ≤ that;
+///   −1: not causal. Rows that see no key come out 0 (PyTorch's _safe_softmax).
+///   scratch: tk_attention_scratch_count(depth, value_depth) floats, per concurrent caller.
+void tk_attention_rows(const float *q, ptrdiff_t q_stride, ptrdiff_t rows, const float *k, ptrdiff_t k_stride,
+                       const float *v, ptrdiff_t v_stride, ptrdiff_t keys, ptrdiff_t depth, ptrdiff_t value_depth,
+                       float scale, const float *mask, ptrdiff_t mask_row_stride, ptrdiff_t mask_column_stride,
+                       int mask_is_boolean, ptrdiff_t causal_first_row, float *out, ptrdiff_t out_stride,
+                       float *scratch);
+/// Most query rows one tk_attention_rows call takes.
+ptrdiff_t tk_attention_max_rows(void);
+/// Floats of scratch one tk_attention_rows call needs.
+ptrdiff_t tk_attention_scratch_count(ptrdiff_t depth, ptrdiff_t value_depth);
 /// Name of the instruction set the kernels dispatch to ("avx512", "avx2" or "baseline").
 const char *tk_isa(void);
 
