@@ -96,6 +96,10 @@ import Testing
         ("bad format", "application/json", #"{"image": "\#(base64)", "format": "gif"}"#, [], "format"),
         ("bool as number", "application/json", #"{"image": "\#(base64)", "include_final_step": 3}"#, [], "include_final_step"),
         ("option twice", "application/json", #"{"image": "\#(base64)", "steps": 2}"#, [("steps", "3")], "steps"),
+        // JSONDecoder keeps the first of two same-named members; found by Fuzz/DetectionRequest.
+        ("JSON member twice", "application/json", #"{"image": "\#(base64)", "steps": 1, "steps": 16}"#, [], "steps"),
+        ("JSON member twice, escaped", "application/json", #"{"image": "\#(base64)", "st\u0065ps": 1, "steps": 2}"#, [], "steps"),
+        ("image twice in JSON", "application/json", #"{"image": "\#(base64)", "model": {"image": 1}, "image": "AAAA"}"#, [], "image"),
         ("png streamed", "application/json", #"{"image": "\#(base64)", "format": "png", "stream": true}"#, [], "format"),
         ("timeout out of range", "application/json", #"{"image": "\#(base64)", "timeout_ms": 0}"#, [], "timeout_ms"),
         ("empty raw body", "image/png", "", [], "image"),
@@ -140,6 +144,67 @@ import Testing
                 Issue.record("\(error)")
                 return
             }
+        }
+    }
+
+    /// JSON whose structure scans but one member's scalar is malformed. `JSONDecoder` checks a
+    /// scalar's syntax only when it is decoded, so these once came back as 422 "steps must be an
+    /// integer" / "model must be a string" instead of malformed JSON (found by
+    /// `Fuzz/DetectionRequest`: a raw NUL inside a string).
+    static let malformedScalars: [(String, String)] = [
+        ("leading zero", #"{"image": "\#(base64)", "steps": 01}"#),
+        ("negative leading zero", #"{"image": "\#(base64)", "steps": -01}"#),
+        ("trailing dot", #"{"image": "\#(base64)", "steps": 1.}"#),
+        ("overflowing number", #"{"image": "\#(base64)", "score_threshold": 1e999}"#),
+        ("unknown escape", #"{"image": "\#(base64)", "model": "a\qb"}"#),
+        ("lone surrogate", #"{"image": "\#(base64)", "model": "\ud800"}"#),
+        ("raw control character in the image", "{\"image\": \"\(base64)\u{01}\"}"),
+        ("raw NUL in an unknown member", "{\"image\": \"\(base64)\", \"note\": \"a\u{00}b\"}"),
+    ]
+
+    @Test(arguments: 0..<malformedScalars.count) func malformedScalarsAreMalformedJSON(index: Int) {
+        let (name, body) = Self.malformedScalars[index]
+        do {
+            _ = try Self.parse(Self.request(contentType: "application/json", body: Array(body.utf8)))
+            Issue.record("\(name): accepted")
+        } catch {
+            guard case .malformedJSON = error else {
+                Issue.record("\(name): \(error)")
+                return
+            }
+        }
+    }
+
+    /// JSONDecoder also reads UTF-16 and UTF-32 bodies, where the repeated-member check cannot
+    /// look; RFC 8259 §8.1 asks for UTF-8, so anything else is malformed.
+    @Test func nonUTF8JSONIsMalformed() {
+        let text = #"{"image": "\#(Self.base64)", "steps": 1, "steps": 16}"#
+        var body: [UInt8] = [0xFF, 0xFE]
+        for unit in text.utf16 { body += [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+        do {
+            _ = try Self.parse(Self.request(contentType: "application/json", body: body))
+            Issue.record("accepted")
+        } catch {
+            guard case .malformedJSON = error else {
+                Issue.record("\(error)")
+                return
+            }
+        }
+    }
+
+    /// Arrays and objects are not descended into: whatever they hold, the option is refused by name.
+    @Test(arguments: [("model", #"{"a": 01}"#), ("steps", "[1]")])
+    func structuredValuesNameTheirField(field: String, value: String) {
+        let body = #"{"image": "\#(Self.base64)", "\#(field)": \#(value)}"#
+        do {
+            _ = try Self.parse(Self.request(contentType: "application/json", body: Array(body.utf8)))
+            Issue.record("\(body): accepted")
+        } catch {
+            guard case .invalidField(let named, _) = error else {
+                Issue.record("\(body): \(error)")
+                return
+            }
+            #expect(named == field)
         }
     }
 

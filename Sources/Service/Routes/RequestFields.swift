@@ -102,7 +102,7 @@ struct RequestFields {
         for item in items { try add(item.name, .text(item.value)) }
     }
 
-    /// The members of a JSON object body.
+    /// The members of a JSON object body (UTF-8, RFC 8259); a member given twice is refused.
     init(json bytes: [UInt8]) throws(RequestBodyError) {
         let object: [String: JSONMember]
         do {
@@ -112,11 +112,96 @@ struct RequestFields {
         } catch {
             throw .malformedJSON("\(error)")
         }
+        // JSONDecoder keeps the first of two members with the same name and never reads the
+        // second; refuse the pair like a repeated query or form field instead.
+        guard let names = Self.memberNames(ofObject: bytes) else {
+            throw .malformedJSON("the body must be a JSON object in UTF-8")
+        }
+        var seen = Set<String>()
+        for name in names where !seen.insert(name).inserted {
+            throw .invalidField(name, reason: "is given more than once")
+        }
         for (name, member) in object.sorted(by: { $0.key < $1.key }) { try add(name, member.value) }
+    }
+
+    /// The member names of the top-level object in `bytes`, in order and with repeats, for a
+    /// body `JSONDecoder` has already read as an object; nil when it is not a UTF-8 object
+    /// (JSONDecoder also reads UTF-16 and UTF-32, which RFC 8259 §8.1 rules out between systems).
+    private static func memberNames(ofObject bytes: [UInt8]) -> [String]? {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        var index = 0
+        func skipWhitespace() {
+            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D {
+                index += 1
+            }
+        }
+        /// Moves past the string opening at `index`; returns its bytes between the quotes.
+        func skipString() -> ArraySlice<UInt8>? {
+            let start = index + 1
+            index = start
+            while index < bytes.count {
+                switch bytes[index] {
+                case backslash: index += 2
+                case quote:
+                    index += 1
+                    return bytes[start..<(index - 1)]
+                default: index += 1
+                }
+            }
+            return nil
+        }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+        index += 1
+        var names: [String] = []
+        while true {
+            skipWhitespace()
+            guard index < bytes.count else { return nil }
+            if bytes[index] == UInt8(ascii: "}") { return names }
+            guard bytes[index] == quote, let raw = skipString() else { return nil }
+            if raw.contains(backslash) {
+                guard let name = try? JSONDecoder().decode(String.self, from: Data([quote] + raw + [quote])) else { return nil }
+                names.append(name)
+            } else {
+                guard let name = String(validating: raw, as: UTF8.self) else { return nil }
+                names.append(name)
+            }
+            // Skip `: value` up to the `,` or `}` that ends the member at this depth.
+            var depth = 0
+            scanning: while true {
+                guard index < bytes.count else { return nil }
+                let byte = bytes[index]
+                if byte == quote {
+                    guard skipString() != nil else { return nil }
+                    continue
+                }
+                index += 1
+                switch byte {
+                case UInt8(ascii: "["), UInt8(ascii: "{"):
+                    depth += 1
+                case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                    if depth == 0 { return names }
+                    depth -= 1
+                case UInt8(ascii: ",") where depth == 0:
+                    break scanning
+                default:
+                    break
+                }
+            }
+        }
     }
 }
 
 /// A JSON member value decoded just far enough for `RequestFields`.
+///
+/// `JSONDecoder` checks a body's brackets and braces up front but a scalar's syntax only when
+/// the scalar is decoded (`01`, `1.`, `1e999`, `"\q"`, a raw control character in a string), so
+/// a member that is neither a well-formed scalar nor an array or object is malformed JSON and
+/// throws (→ `malformedJSON`); it must not pass as `.structured` and come back as "must be an
+/// integer". Arrays and objects are not descended into: no option accepts one, so a structured
+/// value is refused whatever it holds, and decoding it element by element would make deep
+/// nesting cost quadratic time.
 private struct JSONMember: Decodable {
     let value: RequestFields.Value
 
@@ -130,8 +215,18 @@ private struct JSONMember: Decodable {
             value = .number(number)
         } else if let text = try? container.decode(String.self) {
             value = .text(text)
-        } else {
+        } else if (try? decoder.unkeyedContainer()) != nil || (try? decoder.container(keyedBy: AnyKey.self)) != nil {
             value = .structured
+        } else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "is not a valid JSON value")
         }
+    }
+
+    /// Any member name of a nested object (only used to recognise one).
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }
