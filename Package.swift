@@ -71,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "diffusion-cli",
             dependencies: [
-                "Service", "Tensor", "Weights", "Layers", "Diffusion", "ImageIO",
+                "Service", "Tensor", "Weights", "Layers", "Text", "Diffusion", "ImageIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
