@@ -31,7 +31,8 @@ extension ParameterScope {
 }
 
 extension Tensor {
-    /// A contiguous tensor holding a copy of `parameter`'s values (widened to Float32).
+    /// A contiguous tensor holding a copy of `parameter`'s values (widened to Float32). The parameter's mapped
+    /// file pages are released after the copy, so a loaded model holds its weights once, not twice.
     public init(_ parameter: Parameter) {
         self.init(uninitializedShape: parameter.shape)
         withUnsafeMutableBufferPointer { destination in
@@ -40,5 +41,6 @@ extension Tensor {
                 to.update(from: from, count: min(source.count, destination.count))
             }
         }
+        parameter.releaseMappedPages()
     }
 }

@@ -66,7 +66,9 @@ extension Tensor {
         let geometry = Im2Col(channels: groupChannels, height: height, width: width, kernelH: kernelH, kernelW: kernelW,
                               parameters: p, outH: outH, outW: outW)
 
-        // One (image, group) GEMM: out (groupOut × pixels) = W_g (groupOut × kDim) · cols (kDim × pixels).
+        // One (image, group) GEMM: out (groupOut × pixels) = W_g (groupOut × kDim) · cols (kDim × pixels), in bands of
+        // output rows when the unfolded input would exceed the scratch budget (one GEMM per band, N = band pixels).
+        let rowsPerBand = isPointwise ? outH : Im2Col.rowsPerBand(kDim: kDim, outH: outH, outW: outW)
         func runTask(_ task: Int, scratch: UnsafeMutablePointer<Float>?, parallelIm2Col: Bool) {
             let image = task / groups, group = task % groups
             let source = inputPointer + (image * channels + group * groupChannels) * height * width
@@ -78,15 +80,18 @@ extension Tensor {
                 }
                 beta = 1
             }
-            let columns: UnsafePointer<Float>
             if isPointwise {
-                columns = source
-            } else {
-                geometry.fill(source, into: scratch!, parallel: parallelIm2Col)
-                columns = UnsafePointer(scratch!)
+                BLAS.sgemm(m: groupOut, n: pixels, k: kDim, a: weightPointer + group * groupOut * kDim, lda: kDim,
+                           b: source, ldb: pixels, beta: beta, c: destination, ldc: pixels)
+                return
             }
-            BLAS.sgemm(m: groupOut, n: pixels, k: kDim, a: weightPointer + group * groupOut * kDim, lda: kDim,
-                       b: columns, ldb: pixels, beta: beta, c: destination, ldc: pixels)
+            for firstRow in stride(from: 0, to: outH, by: rowsPerBand) {
+                let band = firstRow..<min(outH, firstRow + rowsPerBand)
+                let bandPixels = band.count * outW
+                geometry.fill(source, into: scratch!, outputRows: band, parallel: parallelIm2Col)
+                BLAS.sgemm(m: groupOut, n: bandPixels, k: kDim, a: weightPointer + group * groupOut * kDim, lda: kDim,
+                           b: scratch!, ldb: bandPixels, beta: beta, c: destination + firstRow * outW, ldc: pixels)
+            }
         }
 
         let tasks = batch * groups
@@ -95,13 +100,13 @@ extension Tensor {
             // Many small GEMMs: one per thread, each with single-threaded BLAS and its own im2col buffer.
             ComputeThreads.withSingleThreadedBLAS {
                 ParallelLoop.forEachChunk(tasks) { range in
-                    let scratch = isPointwise ? nil : Tensor(uninitializedShape: [kDim * pixels])
+                    let scratch = isPointwise ? nil : Tensor(uninitializedShape: [kDim * rowsPerBand * outW])
                     for task in range { runTask(task, scratch: scratch?.storage.pointer, parallelIm2Col: false) }
                     withExtendedLifetime(scratch) {}
                 }
             }
         } else {
-            let scratch = isPointwise ? nil : Tensor(uninitializedShape: [kDim * pixels])
+            let scratch = isPointwise ? nil : Tensor(uninitializedShape: [kDim * rowsPerBand * outW])
             for task in 0..<tasks { runTask(task, scratch: scratch?.storage.pointer, parallelIm2Col: true) }
             withExtendedLifetime(scratch) {}
         }
@@ -115,9 +120,26 @@ struct Im2Col {
     let parameters: Conv2DParameters
     let outH, outW: Int
 
-    func fill(_ source: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, parallel: Bool) {
+    /// Largest unfolded band, in floats (64 MiB). Every SD UNet convolution at 64×64 latents fits in one band; the
+    /// VAE decoder's full-resolution convolutions (e.g. 256 channels at 512×512: 2.4 GB unfolded) are split into
+    /// bands of output rows, which bounds the scratch memory without changing any output value.
+    static let scratchBudget = 16 << 20
+
+    /// Output rows per band so that `kDim × rows × outW` floats fit the budget (at least one row).
+    static func rowsPerBand(kDim: Int, outH: Int, outW: Int) -> Int {
+        let fitting = max(1, scratchBudget / max(1, kDim * outW))
+        if fitting >= outH { return max(1, outH) }
+        // Equal bands, none above `fitting` rows.
+        let bands = (outH + fitting - 1) / fitting
+        return (outH + bands - 1) / bands
+    }
+
+    /// Unfolds output rows `outputRows` (all rows by default) into a (channels·kH·kW) × (rows·outW) matrix.
+    func fill(_ source: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, outputRows: Range<Int>? = nil,
+              parallel: Bool) {
         let rows = channels * kernelH * kernelW
-        let pixels = outH * outW
+        let band = outputRows ?? 0..<outH
+        let pixels = band.count * outW
         let (strideH, strideW) = parameters.stride
         let (padH, padW) = parameters.padding
         let (dilationH, dilationW) = parameters.dilation
@@ -132,9 +154,9 @@ struct Im2Col {
                 let offsetW = kj * dilationW - padW
                 let firstX = offsetW >= 0 ? 0 : min(outW, (-offsetW + strideW - 1) / strideW)
                 let lastX = max(firstX, min(outW, (width - offsetW + strideW - 1) / strideW))
-                for oy in 0..<outH {
+                for oy in band {
                     let iy = oy * strideH - padH + ki * dilationH
-                    let out = destinationRow + oy * outW
+                    let out = destinationRow + (oy - band.lowerBound) * outW
                     if iy < 0 || iy >= height {
                         out.update(repeating: 0, count: outW)
                         continue

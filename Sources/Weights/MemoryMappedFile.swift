@@ -58,6 +58,23 @@ final class MemoryMappedFile: @unchecked Sendable {
         UnsafeRawBufferPointer(start: baseAddress.map { UnsafeRawPointer($0) }, count: byteCount)
     }
 
+    /// Drops this process's resident copies of the whole pages inside `region` (a part of ``bytes``), so that a
+    /// tensor already copied out of the mapping stops counting towards the process's RSS. The mapping stays valid:
+    /// it is never written, so touching those pages again reads them back from the file (`madvise(MADV_DONTNEED)`
+    /// on a private file mapping). Partial pages at either end are kept; a no-op where madvise is unavailable.
+    static func releasePages(in region: UnsafeRawBufferPointer) {
+        #if canImport(Glibc) || canImport(Musl)
+        guard let base = region.baseAddress, region.count > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard page > 0 else { return }
+        let address = Int(bitPattern: base)
+        let first = (address + page - 1) / page * page
+        let last = (address + region.count) / page * page
+        guard last > first, let start = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        _ = madvise(start, last - first, MADV_DONTNEED)
+        #endif
+    }
+
     private static func lastErrorMessage() -> String {
         String(cString: strerror(errno))
     }

@@ -78,6 +78,14 @@ public struct Parameter: Sendable {
         }
     }
 
+    /// For values read from the file mapping: drops the process's resident copy of their pages, once a model has
+    /// copied them into its own memory. Without it, loading an F32 checkpoint peaks at twice the weights (the
+    /// mapped pages stay resident next to the copies until the file is unmapped). Values stay readable (the pages
+    /// come back from the file on access); a no-op for widened values and placeholders.
+    public func releaseMappedPages() {
+        if case .mapped(let tensor) = storage { tensor.releaseResidentPages() }
+    }
+
     /// Writes the values into `destination`, which must hold exactly `elementCount` floats.
     public func copyFloats(into destination: UnsafeMutableBufferPointer<Float>) throws(WeightsError) {
         guard destination.count == elementCount else {

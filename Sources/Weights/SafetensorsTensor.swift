@@ -23,6 +23,12 @@ public struct SafetensorsTensor: Sendable {
         try file.withUnsafeBytes(of: info, body)
     }
 
+    /// Drops the process's resident copy of this tensor's bytes (whole pages only) after its values were copied
+    /// elsewhere; reading it again maps them back in from the file. See `MemoryMappedFile.releasePages(in:)`.
+    public func releaseResidentPages() {
+        withUnsafeBytes { MemoryMappedFile.releasePages(in: $0) }
+    }
+
     /// The values widened to `Float` (F32, F16, BF16 only).
     public func floats() throws(WeightsError) -> [Float] {
         guard dataType.widensToFloat else {

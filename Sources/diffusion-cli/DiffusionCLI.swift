@@ -22,6 +22,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (figures go to BENCHMARKS.md with the command that made them).",
-        subcommands: [BenchOpsCommand.self]
+        subcommands: [BenchOpsCommand.self, BenchUNetCommand.self, BenchVAECommand.self, BenchTextCommand.self]
     )
 }

@@ -42,4 +42,45 @@ struct ParameterTests {
         #expect(parameter.floats() == [1.5, -2, 3.25])
         #expect(parameter.storedDataType == .float32)
     }
+
+    @Test("releasing mapped pages drops them from RSS and keeps the values readable")
+    func releaseMappedPages() throws {
+        let directory = try TemporaryDirectory()
+        let values = (0..<65_536).map { Float($0 % 1000) * 0.25 - 7 }  // 256 KiB: 64 pages of 4 KiB
+        var writer = SafetensorsWriter()
+        try writer.add("big", shape: [values.count], floats: values)
+        let url = directory.url.appendingPathComponent("big.safetensors")
+        try writer.write(to: url)
+        let store = try ParameterStore(contentsOf: [url])
+        let parameter = try store.root.parameter("big", shape: [values.count])
+        #expect(parameter.floats() == values)
+        #if os(Linux)
+        let residentBefore = try #require(try Self.residentKilobytes(ofMappingOf: url.path))
+        #expect(residentBefore >= 256)
+        #endif
+        parameter.releaseMappedPages()
+        #if os(Linux)
+        // At most the partial pages at either end (and the header's page) stay resident.
+        let residentAfter = try #require(try Self.residentKilobytes(ofMappingOf: url.path))
+        #expect(residentAfter <= 12)
+        #endif
+        #expect(parameter.floats() == values)
+    }
+
+    /// The `Rss:` of this process's mapping of `path` in /proc/self/smaps, in KiB.
+    static func residentKilobytes(ofMappingOf path: String) throws -> Int? {
+        // Read to the end: /proc files report size 0.
+        guard let data = FileHandle(forReadingAtPath: "/proc/self/smaps")?.readDataToEndOfFile() else { return nil }
+        let smaps = String(decoding: data, as: UTF8.self)
+        var inMapping = false
+        for line in smaps.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if let range = fields.first, range.contains("-"), range.allSatisfy({ $0.isHexDigit || $0 == "-" }) {
+                inMapping = line.hasSuffix(path)
+            } else if inMapping, line.hasPrefix("Rss:") {
+                return fields.dropFirst().first.flatMap { Int($0) }
+            }
+        }
+        return nil
+    }
 }
