@@ -79,6 +79,10 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--skip-sweeps", action="store_true")
+    parser.add_argument("--thresholds", default="0.3,0.5",
+                        help="extra score thresholds for the default row (0 and the default always)")
+    parser.add_argument("--record", action="store_true",
+                        help="also store the summary as \"eval\" in the model folder's training.json")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     model, config = model_io.load_folder(args.model)
@@ -94,8 +98,10 @@ def main(argv=None):
                                               "detections_per_image", "seconds_per_image")}),
               flush=True)
 
+    extra = [float(x) for x in args.thresholds.split(",") if x]
+    thresholds = sorted({0.0, float(threshold0), *extra})
     summary["default"] = run_setting(model, config, images[:args.images], steps0, proposals0,
-                                     args.seed, thresholds=(0.0, threshold0))
+                                     args.seed, thresholds=thresholds)
     for row in summary["default"]:
         report(row)
     if not args.skip_sweeps:
@@ -116,6 +122,13 @@ def main(argv=None):
             report(row)
     with open(args.out, "w", encoding="utf-8") as out:
         json.dump(summary, out, indent=2)
+    if args.record:
+        record_path = os.path.join(args.model, "training.json")
+        with open(record_path, encoding="utf-8") as handle:
+            record = json.load(handle)
+        record["eval"] = summary
+        with open(record_path, "w", encoding="utf-8") as handle:
+            json.dump(record, handle, indent=2)
     return 0
 
 
