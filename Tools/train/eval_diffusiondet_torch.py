@@ -79,16 +79,20 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--skip-sweeps", action="store_true")
+    parser.add_argument("--sweeps-only", action="store_true",
+                        help="skip the default row (e.g. to repeat the sweeps with another --seed)")
     parser.add_argument("--thresholds", default="0.3,0.5",
                         help="extra score thresholds for the default row (0 and the default always)")
     parser.add_argument("--record", action="store_true",
-                        help="also store the summary as \"eval\" in the model folder's training.json")
+                        help="also store the summary in the model folder's training.json")
+    parser.add_argument("--record-key", default="eval", help="training.json key for --record")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     model, config = model_io.load_folder(args.model)
     defaults = config["defaults"]
     steps0, proposals0, threshold0 = defaults["steps"], defaults["proposals"], defaults["score_threshold"]
-    images = held_out_images(max(args.images, args.sweep_images), args.size)
+    images = held_out_images(args.sweep_images if args.sweeps_only
+                             else max(args.images, args.sweep_images), args.size)
     summary = {"model": args.model, "size": args.size, "seed": args.seed,
                "defaults": defaults, "command": " ".join(sys.argv)}
 
@@ -100,10 +104,11 @@ def main(argv=None):
 
     extra = [float(x) for x in args.thresholds.split(",") if x]
     thresholds = sorted({0.0, float(threshold0), *extra})
-    summary["default"] = run_setting(model, config, images[:args.images], steps0, proposals0,
-                                     args.seed, thresholds=thresholds)
-    for row in summary["default"]:
-        report(row)
+    if not args.sweeps_only:
+        summary["default"] = run_setting(model, config, images[:args.images], steps0, proposals0,
+                                         args.seed, thresholds=thresholds)
+        for row in summary["default"]:
+            report(row)
     if not args.skip_sweeps:
         sweep = images[:args.sweep_images]
         summary["steps_sweep"], summary["proposals_sweep"] = [], []
@@ -126,7 +131,7 @@ def main(argv=None):
         record_path = os.path.join(args.model, "training.json")
         with open(record_path, encoding="utf-8") as handle:
             record = json.load(handle)
-        record["eval"] = summary
+        record[args.record_key] = summary
         with open(record_path, "w", encoding="utf-8") as handle:
             json.dump(record, handle, indent=2)
     return 0
