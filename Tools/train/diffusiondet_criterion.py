@@ -234,9 +234,9 @@ def set_loss(stage_logits, stage_boxes, targets):
         focal, l1, giou, matched = stage_loss(logits, boxes, targets)
         loss = CLASS_WEIGHT * focal + L1_WEIGHT * l1 + GIOU_WEIGHT * giou
         total = total + loss
-        terms["class"] += float(focal)
-        terms["l1"] += float(l1)
-        terms["giou"] += float(giou)
+        terms["class"] += float(focal.detach())
+        terms["l1"] += float(l1.detach())
+        terms["giou"] += float(giou.detach())
         terms["matched"] = matched
-        per_stage.append(float(loss))
+        per_stage.append(float(loss.detach()))
     return total, terms, per_stage
