@@ -1,4 +1,4 @@
-// The `config.json` of a DiffusionDet model folder (contract: notes/diffusiondet_spec.md). It carries the
+// The `config.json` of a DiffusionDet model folder (contract: Detection.docc/Detection.md). It carries the
 // detectron2 config values of ShoufaChen/DiffusionDet @1efb36d (`configs/Base-DiffusionDet.yaml`,
 // `diffusiondet/config.py`) that change inference, in snake_case.
 

@@ -1,5 +1,5 @@
 // Follows DiffusionDet `ddim_sample`, `model_predictions` and `inference` (diffusiondet/detector.py @1efb36d),
-// with the final-step ensemble choice of notes/diffusiondet_spec.md.
+// with the final-step ensemble choice documented in Detection.docc/Detection.md.
 
 import Tensor
 

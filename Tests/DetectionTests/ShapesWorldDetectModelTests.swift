@@ -3,11 +3,11 @@ import ImageIO
 import Testing
 @testable import Detection
 
-/// The bundled ShapesWorld detector `Models/shapesworld-detect/` (trained by Tools/train; not committed yet).
-///
-/// To make its absence a failure once the model is committed, set `required` to true.
+/// The bundled ShapesWorld detector `Models/shapesworld-detect/` (trained by Tools/train/train_diffusiondet.py;
+/// its AP on 500 held-out scenes is in Models/README.md and EVALS.md).
 @Suite struct ShapesWorldDetectModelTests {
-    static let required = false
+    /// The model is committed, so its absence is a failure.
+    static let required = true
 
     static let folder = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,7 +1,7 @@
 """Converts an official DiffusionDet checkpoint (ShoufaChen/DiffusionDet release `.pth`: a torch pickle dict
 whose state dict is under "model") into the service's model folder: `config.json` + `model.safetensors`.
 
-Only renames/retypes: tensor names stay the official detectron2 keys (see /work/notes/diffusiondet_spec.md);
+Only renames/retypes: tensor names stay the official detectron2 keys (see Sources/Detection/Detection.docc/Detection.md);
 the twelve float64 diffusion buffers (`betas`, `alphas_cumprod`, …, recomputed by the loader) and `criterion.*`
 (LVIS federated-loss weights) are dropped. Every remaining key must match the model that config.json describes
 (built with Tools/reference/diffusiondet_ref.py): unknown, missing or mis-shaped keys are reported together and

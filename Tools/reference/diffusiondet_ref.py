@@ -4,7 +4,7 @@ checkpoint conversion and training on ShapesWorld.
 It mirrors the official implementation (ShoufaChen/DiffusionDet @1efb36d, `diffusiondet/{detector,head}.py`,
 on detectron2's ResNet / FPN / ROIPooler) closely enough that `state_dict()` keys are exactly the official
 detectron2 keys (minus the float64 diffusion buffers, which the official model registers but which are
-recomputed here by `cosine_alphas_cumprod`). The contract it follows is /work/notes/diffusiondet_spec.md
+recomputed here by `cosine_alphas_cumprod`). The contract it follows is Sources/Detection/Detection.docc/Detection.md
 (model-folder format, config.json, preprocessing, sampling); the algorithm facts are in
 shared/reference/detection_segmentation.md Part A and its Addendum.
 
