@@ -39,6 +39,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--cli", default=".build/release/diffusion-cli")
+    parser.add_argument("--raw", help="also write every process's JSON records to this file (JSON lines)")
     args = parser.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
     print(f"uptime before: {uptime()}", flush=True)
@@ -57,10 +58,15 @@ def main():
                     print(f"{case} threads {threads} round {round_index + 1}/{args.rounds} {impl} done "
                           f"({uptime()})", file=sys.stderr, flush=True)
     print(f"uptime after: {uptime()}\n")
+    if args.raw:
+        with open(args.raw, "w") as f:
+            for records in results.values():
+                for record in records:
+                    f.write(json.dumps(record, sort_keys=True) + "\n")
     print(f"{args.rounds} alternating rounds (fresh processes) × ({args.warmup} warm-up + {args.runs} runs); "
           "median of the per-process medians; ratio = torch / swift (> 1: Swift faster)\n")
     print("| model | input | boxes | steps | threads | swift backbone ms | torch backbone ms | ratio | swift head ms "
-          "| torch head ms | ratio | swift total ms | torch total ms | **ratio** | swift CPU s | torch CPU s "
+          "| torch head ms | ratio | swift total ms | torch total ms | **ratio** | swift CPU ms | torch CPU ms "
           "| swift peak RSS MiB | torch peak RSS MiB |")
     print("|" + "---|" * 18)
     models = list(dict.fromkeys(k[1] for k in results))  # in case order
@@ -77,8 +83,8 @@ def main():
         for field in ("backbone_ms", "head_ms", "total_ms"):
             s, t = med(ours, field), med(peer, field)
             cells += [f"{s:.1f}", f"{t:.1f}", f"{t / s:.2f}" if field != "total_ms" else f"**{t / s:.2f}**"]
-        cpu = [(med(r, "backbone_cpu_ms") + med(r, "head_cpu_ms")) / 1e3 for r in (ours, peer)]
-        cells += [f"{cpu[0]:.2f}", f"{cpu[1]:.2f}", f"{max(r['peak_rss_mib'] for r in ours):.0f}",
+        cpu = [med(r, "backbone_cpu_ms") + med(r, "head_cpu_ms") for r in (ours, peer)]
+        cells += [f"{cpu[0]:.0f}", f"{cpu[1]:.0f}", f"{max(r['peak_rss_mib'] for r in ours):.0f}",
                   f"{max(r['peak_rss_mib'] for r in peer):.0f}"]
         print("| " + " | ".join(cells) + " |")
 
