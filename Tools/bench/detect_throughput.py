@@ -17,7 +17,7 @@ import time
 from collections import Counter
 
 
-def client_loop(args, body, stop_at, record_from, latencies, batches, errors, lock):
+def client_loop(args, body, stop_at, record_from, latencies, batches, server_ms, errors, lock):
     connection = http.client.HTTPConnection(args.host, args.port, timeout=600)
     path = "/v1/detect" + (f"?{args.query}" if args.query else "")
     while True:
@@ -43,7 +43,9 @@ def client_loop(args, body, stop_at, record_from, latencies, batches, errors, lo
                 errors[f"HTTP {status}"] += 1
                 continue
             latencies.append((end - start, end))
-            batches[json.loads(payload)["timings"]["backbone_batch_size"]] += 1
+            timings = json.loads(payload)["timings"]
+            batches[timings["backbone_batch_size"]] += 1
+            server_ms.append((timings["backbone_ms"], timings["head_ms"]))
     connection.close()
 
 
@@ -66,12 +68,12 @@ def main():
     args = parser.parse_args()
     with open(args.image, "rb") as f:
         body = f.read()
-    latencies, batches, errors, lock = [], Counter(), Counter(), threading.Lock()
+    latencies, batches, server_ms, errors, lock = [], Counter(), [], Counter(), threading.Lock()
     begin = time.perf_counter()
     record_from = begin + args.warmup
     stop_at = record_from + args.duration
     threads = [threading.Thread(target=client_loop, args=(args, body, stop_at, record_from, latencies, batches,
-                                                          errors, lock)) for _ in range(args.clients)]
+                                                          server_ms, errors, lock)) for _ in range(args.clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -87,13 +89,17 @@ def main():
         "max_ms": max(values) * 1e3 if values else None,
         "mean_ms": statistics.mean(values) * 1e3 if values else None,
         "backbone_batch_sizes": dict(sorted(batches.items())), "errors": dict(errors),
+        # Server-reported per request: the (shared) backbone call's time and this request's head time.
+        "server_backbone_ms": statistics.median(b for b, _ in server_ms) if server_ms else None,
+        "server_head_ms": statistics.median(h for _, h in server_ms) if server_ms else None,
     }
     if args.json:
         print(json.dumps(result, sort_keys=True))
     else:
         print(f"{args.label} clients {args.clients}: {result['requests_per_s']:.2f} req/s, "
               f"p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, max {result['max_ms']:.0f} ms, "
-              f"batch sizes {result['backbone_batch_sizes']}, errors {result['errors']}")
+              f"batch sizes {result['backbone_batch_sizes']}, server median backbone {result['server_backbone_ms']:.1f} ms / "
+              f"head {result['server_head_ms']:.1f} ms, errors {result['errors']}")
 
 
 if __name__ == "__main__":
