@@ -81,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "diffusion-cli",
             dependencies: [
-                "Service", "Tensor", "Weights", "Layers", "Text", "Diffusion", "Story", "ImageIO",
+                "Service", "Tensor", "Weights", "Layers", "Text", "Diffusion", "Story", "Detection", "ImageIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

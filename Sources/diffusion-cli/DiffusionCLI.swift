@@ -8,7 +8,7 @@ struct DiffusionCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diffusion-cli",
         abstract: "Offline tools for DiffusionService: generation, benchmarks and checks.",
-        subcommands: [BenchCommand.self, GenerateCommand.self, StoryCommand.self]
+        subcommands: [BenchCommand.self, GenerateCommand.self, StoryCommand.self, DetectCommand.self]
     )
 
     static func main() {
@@ -22,6 +22,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (figures go to BENCHMARKS.md with the command that made them).",
-        subcommands: [BenchOpsCommand.self, BenchUNetCommand.self, BenchVAECommand.self, BenchTextCommand.self]
+        subcommands: [BenchOpsCommand.self, BenchUNetCommand.self, BenchVAECommand.self, BenchTextCommand.self, BenchDetectCommand.self]
     )
 }

@@ -52,7 +52,7 @@ struct DetectionRoutes {
                        requestStarted: UInt64) throws -> ComputeJob.Outcome {
         switch format {
         case .png:
-            let annotated = DetectionDrawing.annotate(image, with: result.detections)
+            let annotated = image.drawing(result.detections)
             return .success(body: try PNGEncoder.encode(annotated), contentType: "image/png")
         case .json:
             let total = Double(DispatchTime.now().uptimeNanoseconds - requestStarted) / 1e6
