@@ -59,27 +59,17 @@ extension HistoryEncoder {
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(Set(CodingKeys.allCases.map(\.rawValue)), of: "HistoryEncoder config")
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            if let name = try container.decodeIfPresent(String.self, forKey: .className), name != Self.className {
-                throw DecodingError.dataCorruptedError(forKey: .className, in: container,
-                                                       debugDescription: "expected \(Self.className), found \(name)")
-            }
-            func positive(_ key: CodingKeys) throws -> Int {
-                let value = try container.decode(Int.self, forKey: key)
-                guard value > 0 else {
-                    throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "must be positive, got \(value)")
-                }
-                return value
-            }
-            imageSize = try positive(.imageSize)
-            patchSize = try positive(.patchSize)
-            numChannels = try positive(.numChannels)
-            hiddenSize = try positive(.hiddenSize)
-            numAttentionHeads = try positive(.numAttentionHeads)
-            intermediateSize = try positive(.intermediateSize)
-            visionLayers = try positive(.visionLayers)
-            textLayers = try positive(.textLayers)
-            vocabSize = try positive(.vocabSize)
-            maxPositionEmbeddings = try positive(.maxPositionEmbeddings)
+            try container.requireClassName(Self.className, at: .className)
+            imageSize = try container.decodePositive(.imageSize)
+            patchSize = try container.decodePositive(.patchSize)
+            numChannels = try container.decodePositive(.numChannels)
+            hiddenSize = try container.decodePositive(.hiddenSize)
+            numAttentionHeads = try container.decodePositive(.numAttentionHeads)
+            intermediateSize = try container.decodePositive(.intermediateSize)
+            visionLayers = try container.decodePositive(.visionLayers)
+            textLayers = try container.decodePositive(.textLayers)
+            vocabSize = try container.decodePositive(.vocabSize)
+            maxPositionEmbeddings = try container.decodePositive(.maxPositionEmbeddings)
             encTokenID = try container.decode(Int.self, forKey: .encTokenID)
             layerNormEps = try container.decode(Float.self, forKey: .layerNormEps)
             imageMean = try container.decode([Float].self, forKey: .imageMean)

@@ -48,21 +48,11 @@ public struct StoryConfiguration: Sendable, Equatable, Decodable {
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(Set(CodingKeys.allCases.map(\.rawValue)), of: "story_config.json")
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        if let name = try container.decodeIfPresent(String.self, forKey: .className), name != Self.className {
-            throw DecodingError.dataCorruptedError(forKey: .className, in: container,
-                                                   debugDescription: "expected \(Self.className), found \(name)")
-        }
-        func positive(_ key: CodingKeys) throws -> Int {
-            let value = try container.decode(Int.self, forKey: key)
-            guard value > 0 else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "must be positive, got \(value)")
-            }
-            return value
-        }
-        maxFrames = try positive(.maxFrames)
-        captionLength = try positive(.captionLength)
-        hiddenSize = try positive(.hiddenSize)
-        numInferenceSteps = try positive(.numInferenceSteps)
+        try container.requireClassName(Self.className, at: .className)
+        maxFrames = try container.decodePositive(.maxFrames)
+        captionLength = try container.decodePositive(.captionLength)
+        hiddenSize = try container.decodePositive(.hiddenSize)
+        numInferenceSteps = try container.decodePositive(.numInferenceSteps)
         guidanceScale = try container.decode(Float.self, forKey: .guidanceScale)
         guard captionLength >= 2 else {
             throw DecodingError.dataCorruptedError(forKey: .captionLength, in: container,

@@ -19,3 +19,21 @@ extension Decoder {
         }
     }
 }
+
+extension KeyedDecodingContainer {
+    /// A required integer that must be positive.
+    func decodePositive(_ key: Key) throws -> Int {
+        let value = try decode(Int.self, forKey: key)
+        guard value > 0 else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "must be positive, got \(value)")
+        }
+        return value
+    }
+
+    /// Throws when the optional `_class_name` at `key` is present and not `expected`.
+    func requireClassName(_ expected: String, at key: Key) throws {
+        if let name = try decodeIfPresent(String.self, forKey: key), name != expected {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected \(expected), found \(name)")
+        }
+    }
+}
