@@ -85,12 +85,14 @@ extension Tensor {
                            b: source, ldb: pixels, beta: beta, c: destination, ldc: pixels)
                 return
             }
+            // Callers allocate the scratch exactly when the convolution is not pointwise.
+            guard let scratch else { return }
             for firstRow in stride(from: 0, to: outH, by: rowsPerBand) {
                 let band = firstRow..<min(outH, firstRow + rowsPerBand)
                 let bandPixels = band.count * outW
-                geometry.fill(source, into: scratch!, outputRows: band, parallel: parallelIm2Col)
+                geometry.fill(source, into: scratch, outputRows: band, parallel: parallelIm2Col)
                 BLAS.sgemm(m: groupOut, n: bandPixels, k: kDim, a: weightPointer + group * groupOut * kDim, lda: kDim,
-                           b: scratch!, ldb: bandPixels, beta: beta, c: destination + firstRow * outW, ldc: pixels)
+                           b: scratch, ldb: bandPixels, beta: beta, c: destination + firstRow * outW, ldc: pixels)
             }
         }
 
