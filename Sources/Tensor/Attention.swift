@@ -111,6 +111,10 @@ extension Tensor {
         }
 
         let tasks = batch * blocks
+        // The fused kernel does the two products of attention without BLAS; count them as the GEMMs they replace
+        // (scores L×S×E and values L×Ev×S per batch item) so benchmark GFLOPS stay comparable.
+        GEMMCounter.record(m: batch * length, n: keys, k: depth)
+        GEMMCounter.record(m: batch * length, n: valueDepth, k: keys)
         let scratchCount = AttentionTiling.scratchFloats(depth: depth, valueDepth: valueDepth)
         // The kernel makes no BLAS calls; one worker per core, each with its own (small) scratch.
         ParallelLoop.forEachChunk(tasks) { range in

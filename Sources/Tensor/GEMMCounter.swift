@@ -1,8 +1,9 @@
 // Counts the arithmetic of every `BLAS.sgemm` call, for the GFLOPS figures of `diffusion-cli bench`.
 //
-// All of the engine's multiply-accumulate work goes through `BLAS.sgemm`: convolutions (im2col + one GEMM per image
-// and group; 1×1 convolutions as plain GEMMs), linear layers, matmul/bmm and the query tiles of attention. Counting
-// there measures the work the models actually do, with no per-model bookkeeping to keep in sync with the layers.
+// All of the engine's multiply-accumulate work goes through `BLAS.sgemm` — convolutions (im2col + one GEMM per image
+// and group; 1×1 convolutions as plain GEMMs), linear layers, matmul/bmm — except attention, whose fused kernel
+// records its two products here itself. Counting there measures the work the models actually do, with no
+// per-model bookkeeping to keep in sync with the layers.
 
 import Synchronization
 

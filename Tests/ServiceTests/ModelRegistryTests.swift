@@ -40,7 +40,7 @@ struct ModelRegistryTests {
                 withDestinationURL: outside.url.appendingPathComponent(outsideModel.path))
             entries = [
                 .init(name: "good", task: "generate", path: good.path, sha256: good.sha256, load: .eager),
-                .init(name: "lazy", task: "detect", path: lazy.path, load: .lazy),
+                .init(name: "lazy", task: "generate", path: lazy.path, load: .lazy),
                 .init(name: "wrongsha", task: "generate", path: wrongSHA.path, sha256: String(repeating: "0", count: 64)),
                 .init(name: "missing", task: "generate", path: "missing/model.safetensors"),
                 .init(name: "truncated", task: "generate", path: truncated.path),
