@@ -10,7 +10,8 @@ import HTTP
 /// Options: `model`, `steps`, `boxes` (proposals), `score_threshold`, `seed`,
 /// `include_final_step`, `format` (`json` or `png`), and the job options `async`, `stream`,
 /// `timeout_ms`. `?format=png` or `Accept: image/png` asks for the image with the boxes
-/// drawn. The query string is read in every encoding; a name given twice is refused.
+/// drawn. The query string is read in every encoding; where the body gives the same option, the
+/// body's value wins. A name given twice within the body or within the query is refused.
 struct DetectionRequest {
     /// How the answer is encoded.
     enum ResponseFormat: String {
@@ -36,7 +37,8 @@ struct DetectionRequest {
 
     /// Reads `request`, checking option types and the ranges in `limits`.
     init(_ request: HTTPRequest, limits: ServiceConfiguration.DetectionSettings) throws(RequestBodyError) {
-        var fields = try RequestFields(query: request.queryItems)
+        let query = try RequestFields(query: request.queryItems)
+        var fields = RequestFields()
         let contentType = request.headers["Content-Type"] ?? ""
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         var image: [UInt8]?
@@ -83,6 +85,8 @@ struct DetectionRequest {
         default:
             throw .unsupportedMediaType(contentType)
         }
+        // The body's options win over the query string's (a name repeated within either is refused).
+        fields = query.overridden(by: fields)
         try fields.requireOnly(Self.optionNames)
         guard let image, !image.isEmpty else {
             throw .invalidField("image", reason: "is required (a file part, a raw image body, or base64 in JSON)")
@@ -107,9 +111,8 @@ struct DetectionRequest {
             async: try fields.bool("async"),
             timeoutMilliseconds: try fields.integer("timeout_ms", in: JobSubmitter.requestableTimeouts),
             stream: try fields.bool("stream"))
-        if format == .png && (jobOptions.stream == true) {
-            throw .invalidField("format", reason: "'png' cannot be streamed; use format=json with stream")
-        }
+        // A stream carries JSON events (the result inside the last one), so it answers in JSON.
+        if jobOptions.stream == true { format = .json }
     }
 
     /// `data:image/png;base64,AAAA` → `AAAA` (browsers' data URLs are accepted as-is).

@@ -33,6 +33,16 @@ struct RequestFields {
         order.append(name)
     }
 
+    /// These fields with `other`'s values replacing same-named ones (body options over query ones).
+    func overridden(by other: RequestFields) -> RequestFields {
+        var merged = self
+        for name in other.order {
+            if merged.values[name] == nil { merged.order.append(name) }
+            merged.values[name] = other.values[name]
+        }
+        return merged
+    }
+
     /// Throws for the first name not in `allowed`.
     func requireOnly(_ allowed: Set<String>) throws(RequestBodyError) {
         for name in order where !allowed.contains(name) {
