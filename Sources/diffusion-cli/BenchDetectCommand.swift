@@ -84,19 +84,19 @@ struct BenchDetectCommand: ParsableCommand {
             var detectionCounts = [Int: Int]()
             for _ in 0..<max(runs, 1) {
                 var pyramid: FeaturePyramid?
-                let cpuBefore = Self.processCPUSeconds()
+                let cpuBefore = ModelBenchmark.processCPUSeconds()
                 backboneSeconds.append(try time { pyramid = try backbone() })
-                backboneCPU.append(Self.processCPUSeconds() - cpuBefore)
+                backboneCPU.append(ModelBenchmark.processCPUSeconds() - cpuBefore)
                 guard let pyramid else { continue }
                 for stepCount in stepCounts {
                     var result: DetectionResult?
-                    let cpuBefore = Self.processCPUSeconds()
+                    let cpuBefore = ModelBenchmark.processCPUSeconds()
                     headSeconds[stepCount, default: []].append(try time { result = try head(pyramid, steps: stepCount) })
-                    headCPU[stepCount, default: []].append(Self.processCPUSeconds() - cpuBefore)
+                    headCPU[stepCount, default: []].append(ModelBenchmark.processCPUSeconds() - cpuBefore)
                     detectionCounts[stepCount] = result?.detections.count
                 }
             }
-            let peakMiB = Self.peakResidentMiB()
+            let peakMiB = Double(ProcessMemory.peakResidentBytes ?? 0) / 1_048_576
             for stepCount in stepCounts {
                 let backboneMedian = median(backboneSeconds), headMedian = median(headSeconds[stepCount] ?? [])
                 if json {
@@ -150,26 +150,5 @@ struct BenchDetectCommand: ParsableCommand {
         let values = list.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !values.isEmpty, values.allSatisfy({ $0 > 0 }) else { throw ValidationError("\(option) needs positive integers") }
         return values
-    }
-
-    #if os(Linux)
-    static let selfUsage = __rusage_who_t(RUSAGE_SELF.rawValue)
-    #else
-    static let selfUsage = RUSAGE_SELF
-    #endif
-
-    /// User plus system CPU time of the whole process (all threads) so far.
-    static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(Self.selfUsage, &usage)
-        func seconds(_ value: timeval) -> Double { Double(value.tv_sec) + Double(value.tv_usec) * 1e-6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
-
-    /// The process's peak resident set so far (`getrusage` `ru_maxrss`, KiB on Linux).
-    static func peakResidentMiB() -> Double {
-        var usage = rusage()
-        getrusage(Self.selfUsage, &usage)
-        return Double(usage.ru_maxrss) / 1024
     }
 }

@@ -7,19 +7,18 @@ import Foundation
 import Tensor
 import Text
 
-/// The options shared by the model benchmarks.
-struct ModelBenchOptions: ParsableArguments {
-    @Option(name: .long, help: "Diffusers pipeline folder holding unet/, vae/ and text_encoder/.")
-    var model: String = "Models/shapesworld-t2i"
-
+/// The measurement options shared by the model benchmarks (`bench unet|vae|text|story`), and the one
+/// measure-and-report step they all run.
+struct BenchRunOptions: ParsableArguments {
     @Option(name: .long, help: "Threads for BLAS and parallel loops (one count per process, so peaks are per count).")
     var threads: Int = 1
 
-    @Option(name: .long, help: "Timed calls after the warm-up call (the median is reported).")
+    @Option(name: [.customLong("rounds"), .customLong("repeats")],
+            help: "Timed calls after the warm-up (the median and the minimum are reported).")
     var rounds: Int = 3
 
-    @Option(name: .long, help: "Batch size (default: 2 for unet and text, classifier-free guidance; 1 for vae).")
-    var batch: Int?
+    @Option(name: .long, help: "Untimed warm-up calls (the first one also counts the GEMM FLOPs).")
+    var warmup: Int = 1
 
     @Option(name: .customLong("buffer-pool-mib"), help: "Bound on free buffers parked in the tensor buffer pool, in MiB (default: the library's, 4096).")
     var bufferPoolMiB: Int?
@@ -27,18 +26,38 @@ struct ModelBenchOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON object instead of a summary line.")
     var json = false
 
-    /// Applies the process-wide settings; call before loading.
-    func apply() {
-        if let bufferPoolMiB { BufferPool.shared.setMaximumBytes(max(0, bufferPoolMiB) << 20) }
+    func validate() throws {
+        guard threads > 0, rounds > 0, warmup >= 0 else {
+            throw ValidationError("--threads and --rounds/--repeats must be positive, --warmup not negative")
+        }
     }
+
+    /// Applies the process-wide settings, loads and times the call `prepare` returns
+    /// (``ModelBenchmark/measure(component:model:threads:warmup:rounds:prepare:)``) and prints the result.
+    func measureAndReport(component: String, model: String, prepare: () throws -> ModelBenchmarkCall) throws {
+        if let bufferPoolMiB { BufferPool.shared.setMaximumBytes(max(0, bufferPoolMiB) << 20) }
+        var result = try ModelBenchmark.measure(component: component, model: model, threads: threads, warmup: warmup,
+                                                rounds: rounds, prepare: prepare)
+        result.bufferPoolMiB = bufferPoolMiB
+        print(json ? result.jsonLine() : result.summary())
+    }
+}
+
+/// The options of the single-model benchmarks (`bench unet|vae|text`).
+struct ModelBenchOptions: ParsableArguments {
+    @Option(name: .long, help: "Diffusers pipeline folder holding unet/, vae/ and text_encoder/.")
+    var model: String = "Models/shapesworld-t2i"
+
+    @Option(name: .long, help: "Batch size (default: 2 for unet and text, classifier-free guidance; 1 for vae).")
+    var batch: Int?
+
+    @OptionGroup var run: BenchRunOptions
 
     var folder: URL { URL(fileURLWithPath: model, isDirectory: true) }
     var modelName: String { folder.standardizedFileURL.lastPathComponent }
 
-    func report(_ result: ModelBenchmarkResult) {
-        var described = result
-        described.bufferPoolMiB = bufferPoolMiB
-        print(json ? described.jsonLine() : described.summary())
+    func measureAndReport(component: String, prepare: () throws -> ModelBenchmarkCall) throws {
+        try run.measureAndReport(component: component, model: modelName, prepare: prepare)
     }
 }
 
@@ -57,22 +76,17 @@ struct BenchUNetCommand: ParsableCommand {
 
     func run() throws {
         let batch = options.batch ?? 2
-        options.apply()
-        var shape = ""
-        let result = try ModelBenchmark.measure(component: "unet", model: options.modelName, shape: "",
-                                                threads: options.threads, rounds: options.rounds) {
+        try options.measureAndReport(component: "unet") {
             let unet = try UNet2DConditionModel(directory: options.folder.appendingPathComponent("unet"))
             let configuration = unet.configuration
             let size = latentSize ?? configuration.sampleSize?.height ?? 64
             let contextWidth = configuration.blocks.first?.crossAttentionDim ?? 768
             let sample = benchTensor([batch, configuration.inChannels, size, size], seed: 11)
             let context = benchTensor([batch, contextLength, contextWidth], seed: 12)
-            shape = "b\(batch) \(configuration.inChannels)×\(size)², context \(contextLength)×\(contextWidth)"
-            return { _ = try unet(sample, timestep: 500, encoderHiddenStates: context) }
+            return ModelBenchmarkCall(
+                shape: "b\(batch) \(configuration.inChannels)×\(size)², context \(contextLength)×\(contextWidth)"
+            ) { _ = try unet(sample, timestep: 500, encoderHiddenStates: context) }
         }
-        var described = result
-        described.shape = shape
-        options.report(described)
     }
 }
 
@@ -88,21 +102,16 @@ struct BenchVAECommand: ParsableCommand {
 
     func run() throws {
         let batch = options.batch ?? 1
-        options.apply()
-        var shape = ""
-        let result = try ModelBenchmark.measure(component: "vae-decode", model: options.modelName, shape: "",
-                                                threads: options.threads, rounds: options.rounds) {
+        try options.measureAndReport(component: "vae-decode") {
             let vae = try AutoencoderKL(directory: options.folder.appendingPathComponent("vae"))
             let configuration = vae.configuration
             let factor = configuration.downsamplingFactor
             let size = latentSize ?? configuration.sampleSize / factor
             let latents = benchTensor([batch, configuration.latentChannels, size, size], seed: 13)
-            shape = "b\(batch) \(configuration.latentChannels)×\(size)² → \(configuration.outChannels)×\(size * factor)²"
-            return { _ = try vae.decode(latents) }
+            return ModelBenchmarkCall(
+                shape: "b\(batch) \(configuration.latentChannels)×\(size)² → \(configuration.outChannels)×\(size * factor)²"
+            ) { _ = try vae.decode(latents) }
         }
-        var described = result
-        described.shape = shape
-        options.report(described)
     }
 }
 
@@ -118,20 +127,15 @@ struct BenchTextCommand: ParsableCommand {
 
     func run() throws {
         let batch = options.batch ?? 2
-        options.apply()
-        var shape = ""
-        let result = try ModelBenchmark.measure(component: "text", model: options.modelName, shape: "",
-                                                threads: options.threads, rounds: options.rounds) {
+        try options.measureAndReport(component: "text") {
             let text = try CLIPTextModel(directory: options.folder.appendingPathComponent("text_encoder"))
             let configuration = text.configuration
             let tokens = length ?? configuration.maxPositionEmbeddings
             let ids = Self.tokenIDs(batch: batch, length: tokens, vocabularySize: configuration.vocabSize)
-            shape = "b\(batch) × \(tokens) tokens, width \(configuration.hiddenSize), \(configuration.numHiddenLayers) layers"
-            return { _ = try text(inputIDs: ids) }
+            return ModelBenchmarkCall(
+                shape: "b\(batch) × \(tokens) tokens, width \(configuration.hiddenSize), \(configuration.numHiddenLayers) layers"
+            ) { _ = try text(inputIDs: ids) }
         }
-        var described = result
-        described.shape = shape
-        options.report(described)
     }
 
     /// Fixed token ids (Tools/bench/torch_sd.py uses the same formula): row r, position i → (1000 + 37·i + 101·r) mod V.

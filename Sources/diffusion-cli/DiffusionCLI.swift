@@ -22,6 +22,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (figures go to BENCHMARKS.md with the command that made them).",
-        subcommands: [BenchOpsCommand.self, BenchUNetCommand.self, BenchVAECommand.self, BenchTextCommand.self, BenchDetectCommand.self]
+        subcommands: [BenchOpsCommand.self, BenchUNetCommand.self, BenchVAECommand.self, BenchTextCommand.self, BenchDetectCommand.self,
+                      BenchStoryCommand.self]
     )
 }

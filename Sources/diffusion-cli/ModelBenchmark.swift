@@ -1,24 +1,41 @@
-// One model-level benchmark (`diffusion-cli bench unet|vae|text`): load, count, warm up, time, report.
-// Tools/bench/torch_sd.py measures the diffusers/transformers peer the same way (same phases, same fields).
+// One model-level benchmark (`diffusion-cli bench unet|vae|text|story`): load, count, warm up, time, report.
+// Tools/bench/torch_sd.py and Tools/bench/torch_story.py measure the PyTorch peers the same way (same phases, same
+// fields).
 
 import Foundation
 import Tensor
 
+/// What ``ModelBenchmark/measure(component:model:threads:warmup:rounds:prepare:)`` times: a description of the
+/// inputs and the call itself, built once by the `prepare` step after loading.
+struct ModelBenchmarkCall {
+    /// The inputs in words, e.g. "b2 4×32², context 77×64".
+    var shape: String
+    /// Frames (or other items) one call produces, when a per-item time is meaningful (`bench story`).
+    var frames: Int?
+    /// Settings reported as JSON numbers next to the figures (e.g. `steps`, `guidance`), so drivers can key on them.
+    var details: [String: Double] = [:]
+    var call: () throws -> Void
+}
+
 /// The measurement of one model call at one thread count.
 ///
-/// Phases: load the model and build the inputs (timed as `loadSeconds`); reset the peak-RSS mark; one warm-up call
-/// with ``GEMMCounter`` on (its sgemm operations are the call's `flops`); `rounds` timed calls (the median is the
-/// figure). Peak RSS is reported twice: for the whole process (loading included, what `ru_maxrss` reports) and
-/// from the reset on (the inference working set, weights included as far as they are resident).
+/// Phases: load the model and build the inputs (timed as `loadSeconds`); reset the peak-RSS mark; `warmup` untimed
+/// calls, the first with ``GEMMCounter`` on (its sgemm operations are the call's `flops`; with no warm-up the first
+/// timed call is counted); `rounds` timed calls (the median is the figure, the minimum is reported too). Peak RSS is
+/// reported twice: for the whole process (loading included, what `ru_maxrss` reports) and from the reset on (the
+/// inference working set, weights included as far as they are resident).
 struct ModelBenchmarkResult {
     var component, model, shape: String
     var threads: Int
+    var warmup: Int
     var loadSeconds: Double
     var samples: [Double]
     /// Process CPU time (user + system, all threads) of each timed call: on a shared machine the wall time
     /// includes waiting for a core; CPU time does not (but includes BLAS threads spinning while they wait).
     var cpuSamples: [Double]
     var flops: Int
+    var frames: Int?
+    var details: [String: Double] = [:]
     var residentAfterLoad: Int?
     var peakResidentTotal: Int?
     var peakResidentInference: Int?
@@ -26,15 +43,22 @@ struct ModelBenchmarkResult {
     var bufferPoolMiB: Int?
 
     var seconds: Double { median(samples) }
+    var minimumSeconds: Double { samples.min() ?? 0 }
     var gflops: Double { Double(flops) / seconds / 1e9 }
 
     func jsonLine() -> String {
         var object: [String: Any] = [
             "impl": "swift", "component": component, "model": model, "shape": shape, "threads": threads,
-            "seconds": seconds, "samples": samples, "cpu_seconds": median(cpuSamples), "cpu_samples": cpuSamples,
+            "seconds": seconds, "min_seconds": minimumSeconds, "samples": samples, "warmup": warmup,
+            "cpu_seconds": median(cpuSamples), "cpu_samples": cpuSamples,
             "flops": flops, "load_seconds": loadSeconds,
             "kernel": BLASRuntime.kernelName,
         ]
+        for (key, value) in details { object[key] = value }
+        if let frames {
+            object["frames"] = frames
+            object["seconds_per_frame"] = seconds / Double(max(frames, 1))
+        }
         if let bufferPoolMiB { object["buffer_pool_mib"] = bufferPoolMiB }
         if let residentAfterLoad { object["rss_after_load_bytes"] = residentAfterLoad }
         if let peakResidentTotal { object["peak_rss_bytes"] = peakResidentTotal }
@@ -46,8 +70,10 @@ struct ModelBenchmarkResult {
     func summary() -> String {
         func mib(_ bytes: Int?) -> String { bytes.map { String(format: "%.0f MiB", Double($0) / 1_048_576) } ?? "n/a" }
         let times = samples.map { String(format: "%.3f", $0) }.joined(separator: ", ")
-        return String(format: "%@ %@ [%@] threads %d: median %.3f s (%@), CPU %.3f s, %.2f GFLOP/call, %.1f GFLOPS; ",
-                      component, model, shape, threads, seconds, times, median(cpuSamples), Double(flops) / 1e9, gflops)
+        let perFrame = frames.map { String(format: ", %.3f s/frame", seconds / Double(max($0, 1))) } ?? ""
+        return String(format: "%@ %@ [%@] threads %d: median %.3f s (%@), min %.3f s%@, CPU %.3f s, %.2f GFLOP/call, %.1f GFLOPS; ",
+                      component, model, shape, threads, seconds, times, minimumSeconds, perFrame, median(cpuSamples),
+                      Double(flops) / 1e9, gflops)
             + "load \(String(format: "%.2f", loadSeconds)) s; RSS after load \(mib(residentAfterLoad)), "
             + "peak (whole process) \(mib(peakResidentTotal)), peak (inference) \(mib(peakResidentInference))"
     }
@@ -62,28 +88,39 @@ enum ModelBenchmark {
     }
 
     /// Runs the phases above. `prepare` loads the model and returns the call to time.
-    static func measure(component: String, model: String, shape: String, threads: Int, rounds: Int,
-                        prepare: () throws -> () throws -> Void) throws -> ModelBenchmarkResult {
+    static func measure(component: String, model: String, threads: Int, warmup: Int = 1, rounds: Int,
+                        prepare: () throws -> ModelBenchmarkCall) throws -> ModelBenchmarkResult {
         ComputeThreads.setCount(threads)
         let loadStart = DispatchTime.now().uptimeNanoseconds
-        let call = try prepare()
+        let prepared = try prepare()
         let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - loadStart) / 1e9
         let residentAfterLoad = ProcessMemory.residentBytes
         let peakTotalBeforeReset = ProcessMemory.peakResidentBytes
         let reset = ProcessMemory.resetPeak()
-        let flops = try GEMMCounter.counting(call).flops
+        var flops: Int?
+        for _ in 0..<max(0, warmup) {
+            let counted = try GEMMCounter.counting(prepared.call).flops
+            flops = flops ?? counted
+        }
         var samples: [Double] = [], cpuSamples: [Double] = []
         for _ in 0..<max(1, rounds) {
             let cpuStart = processCPUSeconds()
-            samples.append(try time(call))
+            if flops == nil {
+                var counted = 0
+                samples.append(try time { counted = try GEMMCounter.counting(prepared.call).flops })
+                flops = counted
+            } else {
+                samples.append(try time(prepared.call))
+            }
             cpuSamples.append(processCPUSeconds() - cpuStart)
         }
         let peakSinceReset = ProcessMemory.peakResidentBytes
         // Without a reset VmHWM already is the whole-process peak; with one, the larger of the two marks is.
         let peakTotal = reset ? [peakTotalBeforeReset, peakSinceReset].compactMap { $0 }.max() : peakSinceReset
-        return ModelBenchmarkResult(component: component, model: model, shape: shape, threads: threads,
-                                    loadSeconds: loadSeconds, samples: samples, cpuSamples: cpuSamples, flops: flops,
-                                    residentAfterLoad: residentAfterLoad, peakResidentTotal: peakTotal,
-                                    peakResidentInference: reset ? peakSinceReset : nil)
+        return ModelBenchmarkResult(component: component, model: model, shape: prepared.shape, threads: threads,
+                                    warmup: max(0, warmup), loadSeconds: loadSeconds, samples: samples,
+                                    cpuSamples: cpuSamples, flops: flops ?? 0, frames: prepared.frames,
+                                    details: prepared.details, residentAfterLoad: residentAfterLoad,
+                                    peakResidentTotal: peakTotal, peakResidentInference: reset ? peakSinceReset : nil)
     }
 }
