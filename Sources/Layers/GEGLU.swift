@@ -5,7 +5,8 @@ import Tensor
 import Weights
 
 /// diffusers `GEGLU`: `h, gate = proj(x).chunk(2, -1)`; returns `h · gelu(gate)` (erf GELU).
-/// The split, the GELU and the product run as one fused pass over the projection.
+/// The split, the GELU (the vectorised kernel of `Tensor.gelu`) and the product run as one fused pass over the
+/// projection (`Tensor.gatedGELU`).
 public struct GEGLU: Sendable {
     /// `proj`: dimIn → 2·dimOut.
     public let proj: Linear
@@ -20,15 +21,6 @@ public struct GEGLU: Sendable {
 
     /// (…, dimIn) → (…, dimOut).
     public func callAsFunction(_ x: Tensor) throws(TensorError) -> Tensor {
-        let projected = try proj(x)
-        let width = dimOut
-        let rows = projected.elementCount / max(2 * width, 1)
-        let result = Tensor(uninitializedShape: Array(projected.shape.dropLast()) + [width])
-        let source = projected.basePointer, output = result.storage.pointer
-        ParallelLoop.forEach(rows, minimumPerChunk: max(1, 8192 / max(width, 1))) { row in
-            let hidden = source + row * 2 * width, gate = hidden + width, out = output + row * width
-            for index in 0..<width { out[index] = hidden[index] * LayerKernels.gelu(gate[index], approximate: .none) }
-        }
-        return result
+        try proj(x).gatedGELU()
     }
 }

@@ -67,13 +67,4 @@ enum LayerKernels {
         try sum.add(residual)
         return divisor == 1 ? sum : sum.map { $0 / divisor }
     }
-
-    /// `torch.nn.functional.gelu` for one value (same formulas as `Tensor.gelu`).
-    @inline(__always)
-    static func gelu(_ x: Float, approximate: GELUApproximation) -> Float {
-        switch approximate {
-        case .none: return 0.5 * x * (1 + erff(x * 0.70710678118654752))
-        case .tanh: return 0.5 * x * (1 + tanhf(0.79788456080286536 * (x + 0.044715 * x * x * x)))
-        }
-    }
 }

@@ -52,6 +52,27 @@ extension Tensor {
 }
 
 extension Tensor {
+    /// The gate of diffusers `GEGLU` on its projection: for x (…, 2·W), `x[…, :W] · gelu(x[…, W:])` with the erf
+    /// GELU (`hidden, gate = x.chunk(2, -1); hidden * F.gelu(gate)`), (…, W). One pass per row: the vectorised GELU
+    /// kernel writes gelu(gate) into the output row, which is then scaled by the hidden half in place.
+    public func gatedGELU() throws(TensorError) -> Tensor {
+        guard let last = shape.last, last > 0, last % 2 == 0 else {
+            throw TensorError.invalidArgument(op: "gatedGELU", reason: "the last dimension of \(shape) must be even and positive")
+        }
+        let width = last / 2, rows = elementCount / last
+        let source = contiguous()
+        let result = Tensor(uninitializedShape: Array(shape.dropLast()) + [width])
+        let input = source.basePointer, output = result.storage.pointer
+        ParallelLoop.forEach(rows, minimumPerChunk: max(1, 8192 / width)) { row in
+            let hidden = input + row * last, out = output + row * width
+            tk_gelu_erf(hidden + width, out, width)
+            for index in 0..<width { out[index] *= hidden[index] }
+        }
+        return result
+    }
+}
+
+extension Tensor {
     /// Runs a C kernel `(input, output, count)` over contiguous chunks in parallel; returns a new tensor.
     func mapKernel(_ kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
         let source = contiguous()

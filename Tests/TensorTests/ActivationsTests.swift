@@ -24,4 +24,16 @@ import Testing
             expectMatches(actual, expected, relative: 2e-6, name)
         }
     }
+
+    /// `gatedGELU` on [hidden, gate] must be hidden · gelu(gate), with gelu(gate) taken from PyTorch's output.
+    @Test func gatedGELUMultipliesTheFirstHalfByTheGELUOfTheSecond() throws {
+        let fixture = try OpFixture("activations")
+        let name = try #require(fixture.cases.keys.sorted().first { fixture.string($0, "op") == "gelu" })
+        let gate = try fixture.tensor(name, "input"), geluOfGate = try fixture.tensor(name, "output")
+        let hidden = gate.map { 0.75 - $0 / 3 }
+        let gated = try Tensor.concatenate([hidden, gate], dimension: gate.shape.count - 1).gatedGELU()
+        #expect(gated.shape == gate.shape)
+        expectMatches(gated, try hidden * geluOfGate, relative: 4e-6, "gatedGELU")
+        #expect(throws: TensorError.self) { try Tensor.zeros([2, 3]).gatedGELU() }
+    }
 }
