@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
-"""Second stage of the base model: fine-tune only the VAE *decoder* of a saved pipeline.
+"""Fine-tune only the VAE *decoder* of a saved pipeline or story folder.
 
     nice -n 5 python3 Tools/train/finetune_vae_decoder.py --model /tmp/run1 --out Models/shapesworld-t2i
+    nice -n 5 python3 Tools/train/finetune_vae_decoder.py --data stories --model /tmp/story --out Models/shapesworld-story
 
 The encoder (and so every latent the UNet was trained on, and the scaling factor) is frozen, so
 the UNet and text encoder stay valid; only latent -> image gets sharper. Data: the same ShapesWorld
 train seeds as ``train_base_t2i.py`` (0 .. images-1), encoded with the frozen encoder's posterior
 mean; loss L1 + MSE against the render. Copies the pipeline folder to ``--out`` with the new
 decoder (fp16 safetensors) and appends the stage to ``training.json``.
+
+``--data stories`` uses the frames of ShapesWorld story train seeds 0 .. images-1 instead (the last
+stage of the story model, after ``train_story.py``: the story UNet keeps its latents and the
+hidden stripe comes out sharper) and records the judge's stripe recovery on validation stories
+before and after.
 """
 
 import argparse
@@ -27,6 +33,14 @@ sys.path.insert(0, HERE)
 from train_base_t2i import encode_all, make_dataset, to_tensor  # noqa: E402
 
 
+def story_frames(count, size):
+    """Every frame of story train seeds 0 .. count-1, (N, H, W, 3) uint8."""
+    from train_story import render_stories
+
+    frames, lengths, _ = render_stories(count, size)
+    return np.concatenate([frames[s, :n] for s, n in enumerate(lengths)])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", required=True)
@@ -38,6 +52,8 @@ def main(argv=None):
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--data", choices=("t2i", "stories"), default="t2i",
+                        help="text-to-image training images, or story frames (--images stories)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -45,8 +61,13 @@ def main(argv=None):
 
     t0 = time.time()
     vae = AutoencoderKL.from_pretrained(os.path.join(args.model, "vae")).float()
-    images, _ = make_dataset(args.images, args.size, args.multi_fraction)
+    if args.data == "stories":
+        from train_story import stripe_recovery
+        images = story_frames(args.images, args.size)
+    else:
+        images, _ = make_dataset(args.images, args.size, args.multi_fraction)
     vae.eval()
+    stripes_before = stripe_recovery(vae, args.size) if args.data == "stories" else None
     latents = encode_all(vae, images)
     held = images[-256:]
     with torch.no_grad():
@@ -85,7 +106,9 @@ def main(argv=None):
     with torch.no_grad():
         after = float((vae.decode(encode_all(vae, held)).sample.clamp(-1, 1)
                        - to_tensor(held)).abs().mean() * 127.5)
-    print(f"[{time.time() - t0:.0f}s] {step} steps; held-out MAE after {after:.2f}/255", flush=True)
+    stripes_after = stripe_recovery(vae, args.size) if args.data == "stories" else None
+    print(f"[{time.time() - t0:.0f}s] {step} steps; held-out MAE after {after:.2f}/255; "
+          f"stripes {stripes_before} -> {stripes_after}", flush=True)
 
     if os.path.abspath(args.out) != os.path.abspath(args.model):
         shutil.copytree(args.model, args.out, dirs_exist_ok=True)
@@ -93,11 +116,13 @@ def main(argv=None):
     info_path = os.path.join(args.out, "training.json")
     with open(info_path, encoding="utf-8") as f:
         info = json.load(f)
-    info["vae_decoder_finetune"] = {"command": " ".join(["python3"] + sys.argv), "steps": step,
+    info["vae_decoder_finetune"] = {"command": " ".join(["python3"] + sys.argv), "data": args.data, "steps": step,
                                     "seconds": round(time.time() - started, 1),
                                     "final_loss": float(np.mean(losses[-100:])),
                                     "heldout_mae_255_before": before,
-                                    "heldout_mae_255_after": after}
+                                    "heldout_mae_255_after": after,
+                                    "stripe_recovery_before": stripes_before,
+                                    "stripe_recovery_after": stripes_after}
     with open(info_path, "w", encoding="utf-8") as f:
         json.dump(info, f, indent=2)
     return 0

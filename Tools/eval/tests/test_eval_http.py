@@ -16,11 +16,13 @@ import pytest
 from PIL import Image
 
 import eval_detect
+import eval_story
 import eval_text_to_image
 from judge import judge_image
 from languages import LANGUAGES
 from prompts import prompt_set, render_spec, spec_prompt
 
+STORIES = {tuple(captions): frames for _, captions, frames in eval_story.held_out_stories(2, 32)}
 PROMPTS = {}
 for _index, _spec in enumerate(prompt_set(3)):
     for _language in LANGUAGES:
@@ -63,6 +65,23 @@ class StandIn(BaseHTTPRequestHandler):
             buffer = io.BytesIO()
             Image.fromarray(render_spec(spec, size, body["seed"])).save(buffer, format="PNG")
             self._reply(200, {"data": [{"b64_json": base64.b64encode(buffer.getvalue()).decode()}]})
+        elif self.path == "/v1/story":
+            # Like the real server: continuation returns the frames after the given one.
+            assert set(body) <= {"captions", "mode", "seed", "steps", "guidance_scale", "first_frame"}
+            frames = STORIES.get(tuple(body["captions"]))
+            if frames is None:
+                self._reply(400, {"title": "unknown story"})
+                return
+            if body["mode"] == "continuation":
+                given = np.asarray(Image.open(io.BytesIO(base64.b64decode(body["first_frame"]))).convert("RGB"))
+                assert np.array_equal(given, frames[0])
+                frames = frames[1:]
+            encoded = []
+            for index, frame in enumerate(frames):
+                buffer = io.BytesIO()
+                Image.fromarray(frame).save(buffer, format="PNG")
+                encoded.append({"index": index, "b64_png": base64.b64encode(buffer.getvalue()).decode()})
+            self._reply(200, {"frames": encoded})
         else:
             self._reply(404, {"title": "not found"})
 
@@ -96,3 +115,16 @@ def test_text_to_image_eval_against_a_server(server, tmp_path):
     sent = [body for path, body in StandIn.requests if path == "/v1/images/generations"]
     assert len(sent) == 12 and {b["language"] for b in sent} == {"en", "zh", "ar", "ru"}
     assert all(b["size"] == "64x64" and b["response_format"] == "b64_json" for b in sent)
+
+
+@pytest.mark.parametrize("mode", ["visualization", "continuation"])
+def test_story_eval_against_a_server(server, tmp_path, mode):
+    out = tmp_path / "story.json"
+    assert eval_story.main(["--server", server, "--out", str(out), "--stories", "2", "--mode", mode,
+                            "--steps", "4", "--guidance", "3"]) == 0
+    summary = json.loads(out.read_text())
+    assert summary["protagonist_consistency"] == 1.0 and summary["caption_fidelity"] == 1.0
+    sent = [body for path, body in StandIn.requests if path == "/v1/story" and body["mode"] == mode]
+    assert [b["seed"] for b in sent] == [0, 1]
+    assert all(b["steps"] == 4 and b["guidance_scale"] == 3 for b in sent)
+    assert all(("first_frame" in b) == (mode == "continuation") for b in sent)

@@ -1,0 +1,114 @@
+"""The story eval: action rules by hand, scoring of real story renders and of broken stories, and
+the PyTorch reference source on the tiny story fixture (with and without history)."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+import eval_story as e
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+TINY_STORY = os.path.join(ROOT, "Tests", "Fixtures", "story", "tiny")
+SIZE = 32
+STEP = 0.18 * SIZE
+
+
+def at(cx, cy, r=5.0):
+    return {"cx": cx, "cy": cy, "r": r}
+
+
+@pytest.mark.parametrize("action, after, holds", [
+    ("move_left", at(10 - STEP, 10), True),
+    ("move_left", at(10 + STEP, 10), False),
+    ("move_left", at(10 - STEP, 10 + 0.6 * STEP), False),   # too far across the axis
+    ("move_right", at(10 + 0.6 * STEP, 10), True),
+    ("move_right", at(10 + 0.4 * STEP, 10), False),          # under half a step
+    ("move_up", at(10, 10 - STEP), True),
+    ("move_down", at(10, 10 + STEP), True),
+    ("move_down", at(10, 10 - STEP), False),
+    ("jump", at(10, 10 - 0.22 * SIZE), True),
+    ("jump", at(10, 10 - 0.3 * 0.22 * SIZE), False),
+    ("grow", at(10, 10, 6.25), True),
+    ("grow", at(10, 10, 5.2), False),
+    ("grow", at(10 + STEP, 10, 6.25), False),                # grew but also moved
+    ("shrink", at(10, 10, 4.0), True),
+    ("shrink", at(10, 10, 5.0), False),
+])
+def test_action_rules(action, after, holds):
+    assert e.action_holds(action, at(10, 10), after, SIZE) is holds
+
+
+@pytest.fixture(scope="module")
+def stories():
+    return e.held_out_stories(6, SIZE)
+
+
+def test_real_renders_score_as_consistent_and_faithful(stories):
+    verdicts = [e.score_story(story, frames, SIZE) for story, _, frames in stories]
+    for verdict, (story, _, _) in zip(verdicts, stories):
+        verdict["story"] = story
+    summary = e.summarise(verdicts, "visualization")
+    assert summary["protagonist_consistency"] == 1.0
+    assert summary["caption_fidelity"] == 1.0
+    assert summary["first_frame_striped"] == 1.0
+    actions = sum(len(story["actions"]) for story, _, _ in stories)
+    assert sum(v["n"] for v in summary["action_fidelity_by_action"].values()) == actions
+
+
+OPPOSITE = {"move_left": "move_right", "move_right": "move_left", "move_up": "move_down", "move_down": "move_up",
+            "grow": "shrink", "shrink": "grow", "jump": "move_down"}
+
+
+def test_a_foreign_frame_breaks_consistency_and_opposite_captions_break_fidelity(stories):
+    story, _, frames = stories[0]
+    other = next(f for s, _, f in stories[1:] if s["protagonist"] != story["protagonist"])
+    broken = [frames[0], other[1]] + frames[2:]
+    verdict = e.score_story(story, broken, SIZE)
+    assert not verdict["consistent"] and not verdict["consistent_frames"][0]
+    assert verdict["consistent_frames"][1:] == [True] * (len(frames) - 2)
+
+    for story, _, frames in stories[:3]:
+        opposite = dict(story, actions=[OPPOSITE[a] for a in story["actions"]])
+        verdict = e.score_story(opposite, frames, SIZE)
+        assert verdict["consistent"] and verdict["intro_holds"]
+        assert not any(verdict["actions"]), story["actions"]
+
+
+def test_continuation_does_not_score_the_given_frame(stories):
+    verdicts = []
+    for story, _, frames in stories[:3]:
+        verdict = e.score_story(story, [np.zeros_like(frames[0])] + frames[1:], SIZE)
+        verdict["story"] = story
+        verdicts.append(verdict)
+    assert e.summarise(verdicts, "continuation")["caption_fidelity"] == e.summarise(verdicts, "continuation")[
+        "action_fidelity"]
+    assert e.summarise(verdicts, "visualization")["intro_fidelity"] == 0.0
+
+
+def test_torch_source_generates_every_frame_and_history_matters(stories):
+    story, captions, frames = stories[0]
+    generated = {}
+    for mode, mask in (("visualization", False), ("visualization", True), ("continuation", False)):
+        generate = e.torch_generator(TINY_STORY, mode, 3, None, 0, mask, 1)
+        images = generate(captions, frames, 0)
+        assert len(images) == len(frames)
+        assert all(image.shape == (SIZE, SIZE, 3) and image.dtype == np.uint8 for image in images)
+        generated[(mode, mask)] = images
+    assert np.array_equal(generated[("continuation", False)][0], frames[0])
+    with_history, without = generated[("visualization", False)], generated[("visualization", True)]
+    assert np.array_equal(with_history[0], without[0])          # frame 0 has no history either way
+    assert not np.array_equal(with_history[1], without[1])
+
+
+def test_main_writes_the_summary(tmp_path):
+    out = tmp_path / "story.json"
+    assert e.main(["--reference", "--stories", "2", "--save-images", str(tmp_path / "frames"), "--out", str(out)]) == 0
+    summary = json.loads(out.read_text())
+    assert summary["source"] == "reference" and summary["stories"] == 2
+    assert summary["protagonist_consistency"] == 1.0 and summary["caption_fidelity"] == 1.0
+    from PIL import Image
+    for index, (story, _, _) in enumerate(e.held_out_stories(2, SIZE)):
+        sheet = np.asarray(Image.open(tmp_path / "frames" / f"{index:04d}.png"))
+        assert sheet.shape == (2 * SIZE, len(story["frames"]) * SIZE, 3)

@@ -1,0 +1,94 @@
+"""AR-LDM story fine-tuning: the history encoder's start, teacher-forced training contexts against
+the reference sampler's contexts, and a two-step run whose folder the reference pipeline loads."""
+
+import argparse
+import os
+
+import numpy as np
+import pytest
+import torch
+
+import train_story as t
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+BASE = os.path.join(ROOT, "Models", "shapesworld-t2i")
+
+
+@pytest.fixture(scope="module")
+def base():
+    torch.manual_seed(0)
+    return t.load_base(BASE)
+
+
+def test_history_encoder_starts_from_clip_embeddings(base):
+    _, _, text_encoder, _ = base
+    args = argparse.Namespace(size=32, patch_size=8, history_layers=2)
+    encoder = t.new_history_encoder(text_encoder, args)
+    clip = text_encoder.text_model.embeddings
+    vocab = text_encoder.config.vocab_size
+    assert encoder.config.enc_token_id == vocab
+    assert torch.equal(encoder.text_model.word_embeddings.weight[:vocab], clip.token_embedding.weight)
+    assert torch.equal(encoder.text_model.position_embeddings.weight, clip.position_embedding.weight[:t.CAPTION_LENGTH])
+    assert float(encoder.text_model.word_embeddings.weight[vocab].detach().abs().sum()) > 0
+
+
+def test_training_contexts_equal_the_sampler_contexts(base, tmp_path):
+    """A story's teacher-forced rows are the contexts the reference sampler builds for each frame."""
+    from arldm_ref import StoryModel
+
+    tokenizer, vae, text_encoder, unet = base
+    args = argparse.Namespace(size=32, patch_size=8, history_layers=2, guidance=5.0, inference_steps=25)
+    encoder = t.new_history_encoder(text_encoder, args).eval()
+    embeddings = t.new_story_embeddings(text_encoder.config.hidden_size)
+    models = (text_encoder.eval(), unet.eval(), encoder, embeddings)
+    t.save_folder(str(tmp_path), BASE, models, vae, {"args": vars(args)}, fp32=True)
+    reference = StoryModel(tmp_path)
+
+    frames, lengths, captions = t.render_stories(2, 32)
+    latents, recons = t.encode_frames(vae, frames)
+    flat = [text for story in captions for frame in story for text in frame]
+    ids, masks = t.tokenize(tokenizer, flat)
+    shape = (2, t.MAX_FRAMES, t.PARAPHRASES, t.CAPTION_LENGTH)
+    batch = t.StoryBatch(np.array([1]), lengths, latents, recons, ids.view(shape), masks.view(shape),
+                         np.random.default_rng(0))
+    count = int(lengths[1])
+    drop = torch.zeros(count, dtype=torch.bool)
+    drop[2] = True
+    with torch.no_grad():
+        contexts, keep = t.story_contexts(batch, text_encoder, encoder, embeddings, t.tokenize(tokenizer, [""]), drop)
+
+    texts = [tokenizer.decode(row[row_mask.bool()][1:-1]) for row, row_mask in zip(batch.ids, batch.masks)]
+    null_slots = reference.null_slots()
+    slots, slot_masks = list(null_slots), [torch.zeros(1, t.CAPTION_LENGTH, dtype=torch.long)] * t.MAX_FRAMES
+    for k in range(count):
+        slots[k], slot_masks[k] = reference.history_slot(batch.images[k:k + 1], texts[k], k)
+    assert contexts.shape == (count, (1 + t.MAX_FRAMES) * t.CAPTION_LENGTH, text_encoder.config.hidden_size)
+    for j in range(count):
+        if drop[j]:
+            expected, expected_mask = reference.null_context(j, null_slots)
+        else:
+            caption, caption_mask = reference.encode_captions([texts[j]])
+            expected, expected_mask = reference.assemble(caption, caption_mask, slots, slot_masks, j)
+        difference = (contexts[j:j + 1] - expected).abs().amax(dim=-1)
+        assert torch.allclose(contexts[j:j + 1], expected, atol=1e-5), (j, texts, difference.nonzero()[:3])
+        assert torch.equal(keep[j:j + 1], expected_mask), j
+
+
+def test_two_step_run_writes_a_folder_the_reference_samples(tmp_path):
+    from arldm_ref import StoryModel
+
+    out = tmp_path / "story"
+    assert t.main(["--out", str(out), "--stories", "3", "--steps", "2", "--batch", "2", "--vae-minutes", "0",
+                   "--recovery-stories", "1", "--threads", "1", "--fp32"]) == 0
+    for name in ("story_config.json", "story_embeddings.safetensors", "training.json", "unet", "vae",
+                 "text_encoder", "history_encoder", "tokenizer", "scheduler"):
+        assert (out / name).exists(), name
+    model = StoryModel(out)
+    assert model.max_frames == t.MAX_FRAMES and model.caption_length == t.CAPTION_LENGTH
+    generator = torch.Generator().manual_seed(0)
+    noises = [torch.randn(1, 4, 8, 8, generator=generator) for _ in range(2)]
+    results = model.sample(["Kiki is a red circle.", "Kiki jumps."], noises, 2, 5.0)
+    assert len(results) == 2
+    for latents, image in results:
+        assert latents.shape == (1, 4, 8, 8) and image.shape == (1, 3, 32, 32)
+        assert torch.isfinite(image).all()

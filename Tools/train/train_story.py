@@ -1,0 +1,448 @@
+#!/usr/bin/env python3
+"""Fine-tune the bundled ShapesWorld text-to-image model into an AR-LDM story model (CPU).
+
+    nice -n 5 python3 Tools/train/train_story.py --out Models/shapesworld-story --minutes 75
+
+AR-LDM (Pan et al., arXiv 2211.10950, §3.2 and the release code's teacher forcing; notes in
+/work/shared/reference/story_video_3d.md §1.2-1.4 and §1.11) trains every frame j of a story at once
+with the *ground-truth* history: frame j's context is [CLIP(c_j) + type0 ; H_0 ... H_{V-1}] with
+H_k = BLIP_mm(c_k, x_k) + type1 + frame_k and the causal square mask hiding slots k >= j. 10% of the
+(story, frame) rows are replaced by the null condition (null caption, null history in every slot)
+for classifier-free guidance. The conditioning code is `Tools/reference/arldm_ref.py`
+(`teacher_forced_contexts`), the same module the Swift parity fixtures come from.
+
+What is trained and what is frozen (as in the paper, where SD's VAE is frozen):
+
+* UNet and CLIP text encoder: initialised from ``--base`` (the bundled ``shapesworld-t2i``), trained.
+* History encoder (the BLIP stand-in) and the type / frame embeddings: new, trained. The history
+  encoder's caption word and position embeddings start from the CLIP text encoder's (BLIP starts
+  from a pretrained BERT; this is the nearest pretrained table here); the [ENC] row is random.
+* VAE: frozen while the story model trains. Every training frame is encoded once (posterior mean,
+  scaled). The history images are the VAE's *reconstructions* of the frames (decoded in 0...1): at
+  sampling time the history holds decoded generated frames, so the encoder is trained on what it
+  will see.
+* Before that, stage 0 (``--vae-minutes``) adapts the base VAE to story frames. The base VAE never
+  saw the hidden stripe and erases it: on its reconstructions the judge recovers the stripe colour
+  in under 1% of frames, so no story model behind it could keep the hidden attribute. Encoder and
+  decoder are tuned on story frames with L1 + MSE reconstruction plus an anchor, ``--vae-anchor``
+  times the MSE between the new and the base encoder's scaled latents, so the latent space the
+  UNet was trained on moves as little as the stripe allows. The judge's stripe recovery on
+  validation round trips is recorded before and after. The adapted VAE ships in the story
+  folder; the base model is unchanged.
+
+Data: ShapesWorld stories (``Tools/shapesworld/stories.py``) from the *train* split, seeds
+0 .. stories-1, rendered at 32 px, English captions. Each frame has two paraphrases (by name and by
+pronoun); a training row draws one, and its history slot uses the same caption. Held-out eval
+stories come from the test split (seeds >= 2,000,000).
+
+Output: a story folder (layout in arldm_ref.py's docstring) with the EMA weights, the base model's
+VAE / tokenizer / scheduler copied unchanged, and ``training.json`` (arguments, steps, loss curve,
+timings). ``--save-minutes`` writes the folder periodically, so a long run can be evaluated early.
+"""
+
+import argparse
+import copy
+import json
+import math
+import os
+import shutil
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "Tools", "eval"))
+sys.path.insert(0, os.path.join(ROOT, "Tools", "reference"))
+
+import paths  # noqa: E402,F401  (shapesworld on the import path)
+from arldm_ref import CAPTION_TYPE, HISTORY_TYPE, HistoryEncoder, StoryEmbeddings, teacher_forced_contexts  # noqa: E402
+from scene import render_scene  # noqa: E402
+from splits import SPLITS, rng_for  # noqa: E402
+from stories import sample_story  # noqa: E402
+
+MAX_FRAMES = 5
+CAPTION_LENGTH = 16
+PARAPHRASES = 2
+
+
+# ----------------------------------------------------------------------------------------- data
+
+def render_stories(count, size):
+    """Frames (N, V, H, W, 3) uint8 (zeros past a story's end), frame counts (N,), captions [N][V][2]."""
+    frames = np.zeros((count, MAX_FRAMES, size, size, 3), dtype=np.uint8)
+    lengths = np.zeros(count, dtype=np.int64)
+    captions = []
+    for seed in range(count):
+        story = sample_story(rng_for("story", seed), size, languages=("en",))
+        lengths[seed] = len(story["frames"])
+        for k, scene in enumerate(story["frames"]):
+            frames[seed, k] = render_scene(scene)
+        per_frame = [list(c["en"][:PARAPHRASES]) for c in story["captions"]]
+        per_frame += [["", ""]] * (MAX_FRAMES - len(per_frame))
+        captions.append(per_frame)
+    return frames, lengths, captions
+
+
+def to_unit_range(images):
+    """uint8 (..., H, W, 3) → float (..., 3, H, W) in -1...1."""
+    x = torch.from_numpy(images).float().div(127.5).sub(1.0)
+    return x.movedim(-1, -3)
+
+
+@torch.no_grad()
+def encode_frames(vae, frames, batch=512):
+    """Scaled posterior means (N, V, 4, h, w) and the reconstructions in 0...1 as uint8 (N, V, 3, H, W)."""
+    count, frames_per = frames.shape[:2]
+    flat = frames.reshape(count * frames_per, *frames.shape[2:])
+    latents, recons = [], []
+    for i in range(0, len(flat), batch):
+        x = to_unit_range(flat[i:i + batch])
+        mean = vae.encode(x).latent_dist.mean
+        latents.append(mean * vae.config.scaling_factor)
+        image = (vae.decode(mean).sample / 2 + 0.5).clamp(0, 1)
+        recons.append((image * 255).round().to(torch.uint8))
+    latents = torch.cat(latents)
+    recons = torch.cat(recons)
+    return (latents.view(count, frames_per, *latents.shape[1:]),
+            recons.view(count, frames_per, *recons.shape[1:]))
+
+
+def adapt_vae(vae, frames, args, log):
+    """Stage 0: encoder and decoder tuned on story frames (N, H, W, 3) with a latent anchor."""
+    base = copy.deepcopy(vae).eval().requires_grad_(False)
+    scale = vae.config.scaling_factor
+    optimizer = torch.optim.AdamW(vae.parameters(), lr=args.vae_lr, weight_decay=0.0)
+    rng = np.random.default_rng(args.seed + 2)
+    started = time.time()
+    step, losses = 0, []
+    vae.train()
+    while time.time() - started < args.vae_minutes * 60:
+        x = to_unit_range(frames[rng.integers(0, len(frames), args.vae_batch)])
+        with torch.no_grad():
+            anchor = base.encode(x).latent_dist.mean * scale
+        mean = vae.encode(x).latent_dist.mean
+        reconstruction = vae.decode(mean).sample
+        loss = (F.l1_loss(reconstruction, x) + F.mse_loss(reconstruction, x)
+                + args.vae_anchor * F.mse_loss(mean * scale, anchor))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(vae.parameters(), 1.0)
+        optimizer.step()
+        step += 1
+        losses.append(loss.item())
+        if step % 200 == 0:
+            log(f"vae step {step} loss {np.mean(losses[-200:]):.4f}")
+    vae.eval().requires_grad_(False)
+    return {"steps": step, "seconds": round(time.time() - started, 1),
+            "final_loss": float(np.mean(losses[-200:])) if losses else None}
+
+
+@torch.no_grad()
+def stripe_recovery(vae, size, count=30):
+    """Judge on VAE round trips of validation stories: protagonist found, stripe colour recovered."""
+    from judge import judge_frames
+
+    found = recovered = total = 0
+    for seed in range(SPLITS["validation"].start, SPLITS["validation"].start + count):
+        story = sample_story(rng_for("story", seed), size, languages=("en",))
+        frames = np.stack([render_scene(scene) for scene in story["frames"]])
+        decoded = (vae.decode(vae.encode(to_unit_range(frames)).latent_dist.mean).sample / 2 + 0.5).clamp(0, 1)
+        images = (decoded * 255).round().to(torch.uint8).movedim(1, -1).numpy()
+        for tracked in judge_frames(list(images), story["protagonist"])["track"]:
+            total += 1
+            found += tracked is not None
+            recovered += tracked is not None and tracked["secondary_colour"] == story["hidden_attribute"]["colour"]
+    return {"frames": total, "protagonist_found": found / total, "stripe_recovered": recovered / total}
+
+
+def tokenize(tokenizer, texts):
+    tokens = tokenizer(texts, padding="max_length", max_length=CAPTION_LENGTH, truncation=True,
+                       return_tensors="pt")
+    return tokens.input_ids, tokens.attention_mask
+
+
+# --------------------------------------------------------------------------------------- models
+
+def load_base(folder):
+    from diffusers import AutoencoderKL, UNet2DConditionModel
+    from transformers import CLIPTextModel, CLIPTokenizer
+
+    tokenizer = CLIPTokenizer.from_pretrained(os.path.join(folder, "tokenizer"))
+    vae = AutoencoderKL.from_pretrained(os.path.join(folder, "vae")).float().eval()
+    text_encoder = CLIPTextModel.from_pretrained(os.path.join(folder, "text_encoder")).float()
+    unet = UNet2DConditionModel.from_pretrained(os.path.join(folder, "unet")).float()
+    return tokenizer, vae, text_encoder, unet
+
+
+def new_history_encoder(text_encoder, args):
+    """The BLIP stand-in, its caption embeddings started from CLIP's token and position tables."""
+    hidden = text_encoder.config.hidden_size
+    vocab = text_encoder.config.vocab_size
+    encoder = HistoryEncoder(image_size=args.size, patch_size=args.patch_size, num_channels=3,
+                             hidden_size=hidden, num_attention_heads=4, intermediate_size=4 * hidden,
+                             vision_layers=args.history_layers, text_layers=args.history_layers,
+                             vocab_size=vocab + 1, max_position_embeddings=CAPTION_LENGTH,
+                             enc_token_id=vocab, layer_norm_eps=1e-5)
+    clip = text_encoder.text_model.embeddings
+    with torch.no_grad():
+        encoder.vision_model.position_embedding.normal_(std=0.02)
+        encoder.vision_model.class_embedding.normal_(std=0.02)
+        words = encoder.text_model.word_embeddings.weight
+        words[:vocab].copy_(clip.token_embedding.weight)
+        words[vocab].normal_(std=float(clip.token_embedding.weight.std()))
+        encoder.text_model.position_embeddings.weight.copy_(clip.position_embedding.weight[:CAPTION_LENGTH])
+    return encoder
+
+
+def new_story_embeddings(hidden):
+    embeddings = StoryEmbeddings(MAX_FRAMES, hidden)
+    with torch.no_grad():
+        for parameter in embeddings.parameters():
+            parameter.normal_(std=0.02)
+    return embeddings
+
+
+def count_parameters(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+# ------------------------------------------------------------------------------------- training
+
+class StoryBatch:
+    """The tensors of one training step: B stories flattened to R = sum of their frame counts rows."""
+
+    def __init__(self, stories, lengths, latents, recons, token_ids, token_masks, rng):
+        self.lengths = [int(lengths[s]) for s in stories]
+        story_of = np.repeat(stories, self.lengths)
+        frame_of = np.concatenate([np.arange(n) for n in self.lengths])
+        paraphrase = rng.integers(0, PARAPHRASES, len(story_of))
+        self.latents = latents[story_of, frame_of]
+        self.images = recons[story_of, frame_of].float().div(255.0)
+        self.ids = token_ids[story_of, frame_of, paraphrase]
+        self.masks = token_masks[story_of, frame_of, paraphrase]
+        self.frames = torch.from_numpy(frame_of)
+
+
+def story_contexts(batch, text_encoder, history_encoder, embeddings, null_tokens, drop):
+    """Contexts (R, (1 + V)·S, D) and keep masks (R, (1 + V)·S) of a batch, teacher-forced."""
+    type_weights = embeddings.modal_type_embeddings.weight
+    frame_weights = embeddings.time_embeddings.weight
+    captions = text_encoder(batch.ids).last_hidden_state + type_weights[CAPTION_TYPE]
+    history = history_encoder(batch.images, batch.ids, batch.masks)
+    history = history + type_weights[HISTORY_TYPE] + frame_weights[batch.frames].unsqueeze(1)
+
+    null_ids, null_mask = null_tokens
+    null_caption = text_encoder(null_ids).last_hidden_state + type_weights[CAPTION_TYPE]
+    black = torch.zeros(1, 3, history_encoder.config.image_size, history_encoder.config.image_size)
+    null_raw = history_encoder(black, null_ids, null_mask)
+    null_slots = null_raw + type_weights[HISTORY_TYPE] + frame_weights.unsqueeze(1)  # (V, S, D)
+
+    contexts, masks, start = [], [], 0
+    for length in batch.lengths:
+        rows = slice(start, start + length)
+        slots = torch.cat([history[rows], null_slots[length:]])
+        slot_masks = torch.cat([batch.masks[rows], torch.zeros(MAX_FRAMES - length, CAPTION_LENGTH,
+                                                               dtype=batch.masks.dtype)])
+        context, mask = teacher_forced_contexts(captions[rows], batch.masks[rows], slots, slot_masks,
+                                                null_caption, null_slots, drop[rows])
+        contexts.append(context)
+        masks.append(mask)
+        start += length
+    return torch.cat(contexts), torch.cat(masks)
+
+
+def ema_update(ema_modules, modules, decay):
+    with torch.no_grad():
+        for ema, module in zip(ema_modules, modules):
+            for pe, pm in zip(ema.parameters(), module.parameters()):
+                pe.mul_(decay).add_(pm.detach(), alpha=1.0 - decay)
+
+
+def train(models, data, args, log, checkpoint):
+    """AdamW on ε-MSE; warm-up, constant, then linear decay over the last 25% of the time budget."""
+    from diffusers import DDPMScheduler
+
+    text_encoder, unet, history_encoder, embeddings = models
+    lengths, latents, recons, token_ids, token_masks, null_tokens = data
+    alphas = DDPMScheduler(num_train_timesteps=1000, beta_schedule="scaled_linear", beta_start=0.00085,
+                           beta_end=0.012).alphas_cumprod
+    base_params = list(unet.parameters()) + list(text_encoder.parameters())
+    new_params = list(history_encoder.parameters()) + list(embeddings.parameters())
+    optimizer = torch.optim.AdamW([{"params": base_params, "lr": args.lr, "base_lr": args.lr},
+                                   {"params": new_params, "lr": args.new_lr, "base_lr": args.new_lr}],
+                                  weight_decay=1e-2)
+    ema_models = [copy.deepcopy(m).eval() for m in models]
+    for module in ema_models:
+        module.requires_grad_(False)
+    for module in models:
+        module.train()
+    rng = np.random.default_rng(args.seed)
+    generator = torch.Generator().manual_seed(args.seed + 1)
+    budget = args.minutes * 60
+    started = last_save = time.time()
+    step, losses = 0, []
+    while step < args.steps:
+        elapsed = time.time() - started
+        if elapsed > budget:
+            break
+        fraction = elapsed / budget
+        scale = min(1.0, (step + 1) / args.warmup) * min(1.0, (1.0 - fraction) / 0.25 + 0.05)
+        for group in optimizer.param_groups:
+            group["lr"] = group["base_lr"] * scale
+        stories = rng.integers(0, len(lengths), args.batch)
+        batch = StoryBatch(stories, lengths, latents, recons, token_ids, token_masks, rng)
+        rows = len(batch.frames)
+        drop = torch.from_numpy(rng.random(rows) < args.null_fraction)
+        context, keep = story_contexts(batch, text_encoder, history_encoder, embeddings, null_tokens, drop)
+        noise = torch.randn(batch.latents.shape, generator=generator)
+        t = torch.randint(0, 1000, (rows,), generator=generator)
+        a = alphas[t].view(-1, 1, 1, 1)
+        noisy = a.sqrt() * batch.latents + (1 - a).sqrt() * noise
+        prediction = unet(noisy, t, encoder_hidden_states=context, encoder_attention_mask=keep).sample
+        loss = F.mse_loss(prediction, noise)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(base_params + new_params, 1.0)
+        optimizer.step()
+        step += 1
+        ema_update(ema_models, models, min(args.ema, (1 + step) / (10 + step)))
+        losses.append(loss.item())
+        if step % 50 == 0:
+            log(f"step {step} loss {np.mean(losses[-50:]):.4f} rows {rows} lr x{scale:.2f} "
+                f"{time.time() - started:.0f}s")
+        if args.save_minutes and time.time() - last_save > args.save_minutes * 60:
+            checkpoint(ema_models, summary(step, started, losses))
+            last_save = time.time()
+    return ema_models, summary(step, started, losses)
+
+
+def summary(step, started, losses):
+    return {"steps": step, "seconds": round(time.time() - started, 1),
+            "final_loss": float(np.mean(losses[-200:])) if losses else None,
+            "loss_curve": [round(float(np.mean(losses[i:i + 100])), 4) for i in range(0, len(losses), 100)]}
+
+
+# ----------------------------------------------------------------------------------------- save
+
+def save_folder(out, base, models, vae, info, fp32=False):
+    """A story folder: fine-tuned unet / text_encoder, new history_encoder and embeddings, the
+    adapted VAE, the base tokenizer and scheduler copied, story_config.json and training.json."""
+    from safetensors.torch import save_file
+
+    text_encoder, unet, history_encoder, embeddings = models
+    dtype = torch.float32 if fp32 else torch.float16
+    os.makedirs(out, exist_ok=True)
+    for component in ("tokenizer", "scheduler"):
+        target = os.path.join(out, component)
+        if os.path.exists(target):
+            shutil.rmtree(target)
+        shutil.copytree(os.path.join(base, component), target)
+    for name, module in (("unet", unet), ("text_encoder", text_encoder), ("history_encoder", history_encoder),
+                         ("vae", vae)):
+        copy.deepcopy(module).to(dtype).save_pretrained(os.path.join(out, name), safe_serialization=True)
+        config_path = os.path.join(out, name, "config.json")
+        with open(config_path, encoding="utf-8") as f:
+            config = json.load(f)
+        config.pop("_name_or_path", None)
+        with open(config_path, "w", encoding="utf-8") as f:
+            json.dump(config, f, indent=2, sort_keys=True)
+            f.write("\n")
+    save_file({k: v.detach().float().contiguous() for k, v in embeddings.state_dict().items()},
+              os.path.join(out, "story_embeddings.safetensors"))
+    story_config = {"_class_name": "ARLDMStoryPipeline", "max_frames": MAX_FRAMES,
+                    "caption_length": CAPTION_LENGTH, "hidden_size": text_encoder.config.hidden_size,
+                    "guidance_scale": info["args"]["guidance"], "num_inference_steps": info["args"]["inference_steps"]}
+    with open(os.path.join(out, "story_config.json"), "w", encoding="utf-8") as f:
+        json.dump(story_config, f, indent=2, sort_keys=True)
+        f.write("\n")
+    with open(os.path.join(out, "training.json"), "w", encoding="utf-8") as f:
+        json.dump(info, f, indent=2)
+
+
+# ----------------------------------------------------------------------------------------- main
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--base", default=os.path.join(ROOT, "Models", "shapesworld-t2i"))
+    parser.add_argument("--out", default=os.path.join(ROOT, "Models", "shapesworld-story"))
+    parser.add_argument("--size", type=int, default=32)
+    parser.add_argument("--stories", type=int, default=20000, help="train seeds 0 .. stories-1")
+    parser.add_argument("--vae-minutes", type=float, default=12.0, help="stage 0 budget (0: keep the base VAE)")
+    parser.add_argument("--vae-lr", type=float, default=1e-3)
+    parser.add_argument("--vae-batch", type=int, default=32)
+    parser.add_argument("--vae-anchor", type=float, default=0.05, help="weight of the latent anchor")
+    parser.add_argument("--recovery-stories", type=int, default=30,
+                        help="validation stories for the VAE's stripe-recovery check")
+    parser.add_argument("--minutes", type=float, default=75.0, help="story training wall-clock budget")
+    parser.add_argument("--steps", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=8, help="stories per step (4-5 frames each)")
+    parser.add_argument("--lr", type=float, default=3e-4, help="UNet and text encoder")
+    parser.add_argument("--new-lr", type=float, default=1e-3, help="history encoder and embeddings")
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--ema", type=float, default=0.998)
+    parser.add_argument("--null-fraction", type=float, default=0.1, help="rows dropped to the null condition")
+    parser.add_argument("--patch-size", type=int, default=8)
+    parser.add_argument("--history-layers", type=int, default=2)
+    parser.add_argument("--guidance", type=float, default=5.0, help="written to story_config.json")
+    parser.add_argument("--inference-steps", type=int, default=25, help="written to story_config.json")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--save-minutes", type=float, default=0.0, help="also save every N minutes")
+    parser.add_argument("--fp32", action="store_true", help="store fp32 weights (default fp16)")
+    args = parser.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    t0 = time.time()
+
+    def log(message):
+        print(f"[{time.time() - t0:7.1f}s] {message}", flush=True)
+
+    tokenizer, vae, text_encoder, unet = load_base(args.base)
+    history_encoder = new_history_encoder(text_encoder, args)
+    embeddings = new_story_embeddings(text_encoder.config.hidden_size)
+    models = (text_encoder, unet, history_encoder, embeddings)
+    log("params: " + ", ".join(f"{name} {count_parameters(m):,}" for name, m in
+                               zip(("text_encoder", "unet", "history_encoder", "embeddings"), models)))
+
+    frames, lengths, captions = render_stories(args.stories, args.size)
+    log(f"rendered {args.stories} stories, {int(lengths.sum())} frames (train seeds 0..{args.stories - 1})")
+    valid = np.concatenate([frames[s, :lengths[s]] for s in range(args.stories)])
+    vae_info = {"before": stripe_recovery(vae, args.size, args.recovery_stories)}
+    if args.vae_minutes > 0:
+        vae_info.update(adapt_vae(vae, valid, args, log))
+        vae_info["after"] = stripe_recovery(vae, args.size, args.recovery_stories)
+    log(f"vae adaptation {vae_info}")
+    latents, recons = encode_frames(vae, frames)
+    recon_mae = float(np.mean([np.abs(recons[s, :n].movedim(-3, -1).numpy().astype(np.float32)
+                                      - frames[s, :n]).mean() for s, n in enumerate(lengths)]))
+    log(f"latents {tuple(latents.shape)}; VAE reconstruction MAE {recon_mae:.2f}/255")
+    flat = [text for story in captions for frame in story for text in frame]
+    ids, masks = tokenize(tokenizer, flat)
+    token_ids = ids.view(args.stories, MAX_FRAMES, PARAPHRASES, CAPTION_LENGTH)
+    token_masks = masks.view(args.stories, MAX_FRAMES, PARAPHRASES, CAPTION_LENGTH)
+    data = (lengths, latents, recons, token_ids, token_masks, tokenize(tokenizer, [""]))
+
+    def record(train_info):
+        return {"command": " ".join(["python3"] + sys.argv), "args": vars(args), "base": args.base,
+                "stories": args.stories, "frames": int(lengths.sum()), "vae_adaptation": vae_info,
+                "vae_recon_mae_255": recon_mae,
+                "training": train_info, "total_seconds": round(time.time() - t0, 1), "torch": torch.__version__}
+
+    def checkpoint(ema_models, train_info):
+        save_folder(args.out, args.base, ema_models, vae, record(train_info), args.fp32)
+        log(f"checkpoint at step {train_info['steps']} saved to {args.out}")
+
+    ema_models, train_info = train(models, data, args, log, checkpoint)
+    log(f"trained {train_info['steps']} steps, final loss {train_info['final_loss']}")
+    save_folder(args.out, args.base, ema_models, vae, record(train_info), args.fp32)
+    log(f"saved to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
