@@ -15,18 +15,10 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 from collections import defaultdict
 
-
-def run_json(command):
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-
-
-def uptime():
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+from bench_process import run_json, uptime
 
 
 def main():

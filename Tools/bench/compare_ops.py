@@ -9,17 +9,12 @@ alternation (baseline, ours, torch, baseline, …) and two columns are added: it
 """
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 from collections import defaultdict
 
-
-def run_json(command):
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+from bench_process import run_json
 
 
 def main():

@@ -15,25 +15,15 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
+
+from bench_process import run_json, uptime
 
 # name → (folder, timed calls per component after the warm-up call)
 MODELS = {
     "shapesworld": ("Models/shapesworld-t2i", {"unet": 21, "vae": 21, "text": 21}),
     "sd15": (".bench-models/sd15-random", {"unet": 2, "vae": 2, "text": 7}),
 }
-
-
-def run_json(command):
-    completed = subprocess.run(command, capture_output=True, text=True)
-    if completed.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{completed.stderr[-2000:]}")
-    return [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")][-1]
-
-
-def uptime():
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def mib(value):
@@ -72,7 +62,7 @@ def main():
                 for pair in range(args.pairs):
                     order = ["swift", "torch"] if pair % 2 == 0 else ["torch", "swift"]
                     for impl in [i for i in order if i in args.impls.split(",")]:
-                        record = run_json(commands[impl])
+                        record = run_json(commands[impl])[-1]
                         record["uptime"] = uptime()
                         if impl == "swift" and args.label:
                             record["label"] = args.label

@@ -15,8 +15,9 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
+
+from bench_process import run_json, uptime
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -57,17 +58,6 @@ def commands(args, threads):
             "torch": [sys.executable, os.path.join(HERE, "torch_story.py")] + common}
 
 
-def run_json(command):
-    completed = subprocess.run(command, capture_output=True, text=True)
-    if completed.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{completed.stderr[-2000:]}")
-    return [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")][-1]
-
-
-def uptime():
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-
-
 def table(records, rounds, warmup, repeats):
     """The markdown table from {(impl, threads): [record, …]}."""
     lines = [f"{rounds} interleaved rounds (fresh processes, Swift then torch) × ({warmup} warm-up + {repeats} timed "
@@ -104,7 +94,7 @@ def main(argv=None):
         sides = commands(args, threads)
         for round_index in range(args.rounds):
             for impl in ("swift", "torch"):
-                record = run_json(sides[impl])
+                record = run_json(sides[impl])[-1]
                 record["uptime"] = uptime()
                 records.setdefault((impl, threads), []).append(record)
                 raw.append(record)

@@ -23,22 +23,7 @@ import time
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-
-def status_bytes(name):
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(name + ":"):
-                return int(line.split()[1]) * 1024
-    return None
-
-
-def reset_peak():
-    try:
-        with open("/proc/self/clear_refs", "w") as handle:
-            handle.write("5")
-        return True
-    except OSError:
-        return False
+from bench_process import reset_peak, status_bytes
 
 
 def prepare_unet(folder, batch, generator):

@@ -26,6 +26,8 @@ import time
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from bench_process import reset_peak, status_bytes
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "reference"))
 
@@ -45,23 +47,6 @@ CAPTIONS = [
 def story_captions(frames):
     """`frames` captions: the list above, cycled when a story is longer than it."""
     return [CAPTIONS[index % len(CAPTIONS)] for index in range(frames)]
-
-
-def status_bytes(name):
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(name + ":"):
-                return int(line.split()[1]) * 1024
-    return None
-
-
-def reset_peak():
-    try:
-        with open("/proc/self/clear_refs", "w") as handle:
-            handle.write("5")
-        return True
-    except OSError:
-        return False
 
 
 def parse_args(argv=None):
