@@ -50,7 +50,7 @@ struct ServiceConfigurationTests {
         for _ in 0..<3 { root.deleteLastPathComponent() }
         let file = root.appendingPathComponent("Config/default.yaml").path
         var configuration = try ServiceConfiguration.load(file: file)
-        #expect(configuration.models.entries.map(\.name) == ["shapesworld-t2i", "shapesworld-detect"])
+        #expect(configuration.models.entries.map(\.name) == ["shapesworld-t2i", "shapesworld-detect", "shapesworld-story"])
         configuration.models.entries = []
         #expect(configuration == ServiceConfiguration())
     }

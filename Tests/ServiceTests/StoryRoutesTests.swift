@@ -134,4 +134,29 @@ import Testing
         }
         #expect(test.waitUntilIdle())
     }
+
+    /// The bundled `shapesworld-story`, exactly as `Config/default.yaml` lists it (digest verified, pipeline
+    /// built), tells a story over HTTP with the frames of the in-process pipeline on the same folder.
+    @Test func bundledModelFromTheEmbeddedDefaultTellsAStory() throws {
+        let defaults = try ServiceConfiguration.load(file: Self.repository.appendingPathComponent("Config/default.yaml").path)
+        let test = try TestService {
+            $0.models.root = Self.repository.appendingPathComponent(defaults.models.root).path
+            $0.models.entries = defaults.models.entries
+        }
+        defer { test.stop() }
+        #expect(eventually(timeout: 60) { (try? test.get("/readyz").status) == 200 }, "the bundled models load and verify")
+        let status = try test.get("/v1/models/shapesworld-story").json
+        #expect(status["state"] as? String == "ready")
+        let captions = ["Kiki is a red circle.", "It moves to the right."]
+        let response = try test.request("POST", "/v1/story",
+                                        body: #"{"captions": ["\#(captions[0])", "\#(captions[1])"], "steps": 5, "seed": 3}"#,
+                                        timeout: 120)
+        #expect(response.status == 200, "\(response.text)")
+        #expect(response.json["model"] as? String == "shapesworld-story")
+        let model = try StoryModel(directory: Self.repository.appendingPathComponent("Models/shapesworld-story"))
+        let parameters = StoryParameters(captions: captions, steps: 5, guidanceScale: model.pipeline.configuration.guidanceScale,
+                                         seed: 3)
+        let expected = try model.pipeline.generate(parameters).map { try PNGEncoder.encode(model.image(of: $0)) }
+        #expect(Self.framePNGs(response) == expected)
+    }
 }

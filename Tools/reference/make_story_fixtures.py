@@ -29,6 +29,11 @@ Reference: Tools/reference/arldm_ref.py (AR-LDM conditioning on diffusers 0.35.2
                                         steps, guidance 5; noise = torch.Generator().manual_seed(7) randn (1,4,8,8)
                                         for frame 0, then frame 1, from the one generator)
 
+`bundled.safetensors` (metadata `fixture`): a 2-frame visualization story of the bundled story model
+Models/shapesworld-story (trained by Tools/train/train_story.py): captions BUNDLED_CAPTIONS, BUNDLED_STEPS DDIM
+steps at the folder's guidance, noise as for `run.*`; keys run.noise.{j} / run.latents.{j} / run.image.{j}.
+Regenerate it whenever that model is replaced.
+
 Usage, from the repository root:
     nice -n 5 /work/main/.venv/bin/python Tools/reference/make_story_fixtures.py
 """
@@ -53,6 +58,7 @@ torch.use_deterministic_algorithms(True)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BASE = ROOT / "Models" / "shapesworld-t2i"
+BUNDLED = ROOT / "Models" / "shapesworld-story"
 OUT = ROOT / "Tests" / "Fixtures" / "story"
 TINY = OUT / "tiny"
 
@@ -70,6 +76,8 @@ STEP_INDEX = 12
 RUN_STEPS = 10
 RUN_SEED = 7
 TO_OUT_SCALE = 2.0
+BUNDLED_CAPTIONS = ["Kiki is a red circle.", "Kiki moves to the right."]
+BUNDLED_STEPS = 10
 
 
 def randomize(module, seed):
@@ -117,7 +125,33 @@ def frames():
     return torch.nn.functional.interpolate(coarse, size=(32, 32), mode="bilinear", align_corners=False).contiguous()
 
 
+def story_run(model, captions, steps, guidance):
+    """Tensors of an autoregressive story from torch.Generator().manual_seed(RUN_SEED) noise."""
+    generator = torch.Generator().manual_seed(RUN_SEED)
+    shape = (1, model.unet.config.in_channels, model.unet.config.sample_size, model.unet.config.sample_size)
+    noises = [torch.randn(shape, generator=generator) for _ in captions]
+    tensors = {}
+    for j, (final, image) in enumerate(model.sample(captions, noises, steps, guidance)):
+        tensors[f"run.noise.{j}"] = noises[j]
+        tensors[f"run.latents.{j}"] = final
+        tensors[f"run.image.{j}"] = image
+        print(f"run frame {j}: latents max abs {float(final.abs().max()):.4f}, image mean {float(image.mean()):.4f}")
+    return tensors
+
+
+def write_bundled():
+    model = StoryModel(BUNDLED)
+    guidance = model.config["guidance_scale"]
+    tensors = story_run(model, BUNDLED_CAPTIONS, BUNDLED_STEPS, guidance)
+    meta = {"torch": torch.__version__, "diffusers": diffusers.__version__, "transformers": transformers.__version__,
+            "captions": BUNDLED_CAPTIONS, "guidance": guidance, "run_steps": BUNDLED_STEPS, "run_seed": RUN_SEED}
+    save_file({k: v.contiguous() for k, v in tensors.items()}, OUT / "bundled.safetensors",
+              metadata={"fixture": json.dumps(meta, sort_keys=True)})
+
+
 def main():
+    if BUNDLED.exists():
+        write_bundled()
     build_folder()
     model = StoryModel(TINY)
     images = frames()
@@ -200,14 +234,7 @@ def main():
     assert masked_effect > 1e-2, "the key mask must matter"
 
     # A 2-frame autoregressive story from seeded noise.
-    generator = torch.Generator().manual_seed(RUN_SEED)
-    noises = [torch.randn(1, 4, 8, 8, generator=generator) for _ in range(2)]
-    results = model.sample(CAPTIONS[:2], noises, RUN_STEPS, GUIDANCE)
-    for j, (final, image) in enumerate(results):
-        tensors[f"run.noise.{j}"] = noises[j]
-        tensors[f"run.latents.{j}"] = final
-        tensors[f"run.image.{j}"] = image
-        print(f"run frame {j}: latents max abs {float(final.abs().max()):.4f}, image mean {float(image.mean()):.4f}")
+    tensors.update(story_run(model, CAPTIONS[:2], RUN_STEPS, GUIDANCE))
 
     meta = {"torch": torch.__version__, "diffusers": diffusers.__version__, "transformers": transformers.__version__,
             "captions": CAPTIONS, "guidance": GUIDANCE, "step_count": STEP_COUNT, "step_index": STEP_INDEX,
