@@ -63,6 +63,7 @@ from arldm_ref import CAPTION_TYPE, HISTORY_TYPE, HistoryEncoder, StoryEmbedding
 from scene import render_scene  # noqa: E402
 from splits import SPLITS, rng_for  # noqa: E402
 from stories import sample_story  # noqa: E402
+from train_base_t2i import load_models  # noqa: E402
 
 MAX_FRAMES = 5
 CAPTION_LENGTH = 16
@@ -166,17 +167,6 @@ def tokenize(tokenizer, texts):
 
 
 # --------------------------------------------------------------------------------------- models
-
-def load_base(folder):
-    from diffusers import AutoencoderKL, UNet2DConditionModel
-    from transformers import CLIPTextModel, CLIPTokenizer
-
-    tokenizer = CLIPTokenizer.from_pretrained(os.path.join(folder, "tokenizer"))
-    vae = AutoencoderKL.from_pretrained(os.path.join(folder, "vae")).float().eval()
-    text_encoder = CLIPTextModel.from_pretrained(os.path.join(folder, "text_encoder")).float()
-    unet = UNet2DConditionModel.from_pretrained(os.path.join(folder, "unet")).float()
-    return tokenizer, vae, text_encoder, unet
-
 
 def new_history_encoder(text_encoder, args):
     """The BLIP stand-in, its caption embeddings started from CLIP's token and position tables."""
@@ -402,7 +392,7 @@ def main(argv=None):
     def log(message):
         print(f"[{time.time() - t0:7.1f}s] {message}", flush=True)
 
-    tokenizer, vae, text_encoder, unet = load_base(args.base)
+    tokenizer, vae, text_encoder, unet = load_models(args.base)
     history_encoder = new_history_encoder(text_encoder, args)
     embeddings = new_story_embeddings(text_encoder.config.hidden_size)
     models = (text_encoder, unet, history_encoder, embeddings)

@@ -17,7 +17,7 @@ BASE = os.path.join(ROOT, "Models", "shapesworld-t2i")
 @pytest.fixture(scope="module")
 def base():
     torch.manual_seed(0)
-    return t.load_base(BASE)
+    return t.load_models(BASE)
 
 
 def test_history_encoder_starts_from_clip_embeddings(base):
