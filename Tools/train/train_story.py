@@ -63,7 +63,7 @@ from arldm_ref import CAPTION_TYPE, HISTORY_TYPE, HistoryEncoder, StoryEmbedding
 from scene import render_scene  # noqa: E402
 from splits import SPLITS, rng_for  # noqa: E402
 from stories import sample_story  # noqa: E402
-from train_base_t2i import load_models  # noqa: E402
+from train_base_t2i import count as parameter_count, ema_update, load_models  # noqa: E402
 
 MAX_FRAMES = 5
 CAPTION_LENGTH = 16
@@ -196,10 +196,6 @@ def new_story_embeddings(hidden):
     return embeddings
 
 
-def count_parameters(module):
-    return sum(p.numel() for p in module.parameters())
-
-
 # ------------------------------------------------------------------------------------- training
 
 class StoryBatch:
@@ -243,13 +239,6 @@ def story_contexts(batch, text_encoder, history_encoder, embeddings, null_tokens
         masks.append(mask)
         start += length
     return torch.cat(contexts), torch.cat(masks)
-
-
-def ema_update(ema_modules, modules, decay):
-    with torch.no_grad():
-        for ema, module in zip(ema_modules, modules):
-            for pe, pm in zip(ema.parameters(), module.parameters()):
-                pe.mul_(decay).add_(pm.detach(), alpha=1.0 - decay)
 
 
 def train(models, data, args, log, checkpoint):
@@ -299,7 +288,8 @@ def train(models, data, args, log, checkpoint):
         torch.nn.utils.clip_grad_norm_(base_params + new_params, 1.0)
         optimizer.step()
         step += 1
-        ema_update(ema_models, models, min(args.ema, (1 + step) / (10 + step)))
+        for ema, module in zip(ema_models, models):
+            ema_update(ema, module, min(args.ema, (1 + step) / (10 + step)))
         losses.append(loss.item())
         if step % 50 == 0:
             log(f"step {step} loss {np.mean(losses[-50:]):.4f} rows {rows} lr x{scale:.2f} "
@@ -396,7 +386,7 @@ def main(argv=None):
     history_encoder = new_history_encoder(text_encoder, args)
     embeddings = new_story_embeddings(text_encoder.config.hidden_size)
     models = (text_encoder, unet, history_encoder, embeddings)
-    log("params: " + ", ".join(f"{name} {count_parameters(m):,}" for name, m in
+    log("params: " + ", ".join(f"{name} {parameter_count(m):,}" for name, m in
                                zip(("text_encoder", "unet", "history_encoder", "embeddings"), models)))
 
     frames, lengths, captions = render_stories(args.stories, args.size)
