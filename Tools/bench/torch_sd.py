@@ -16,14 +16,12 @@ Usage: python Tools/bench/torch_sd.py {unet,vae,text} [--model Models/shapesworl
 import argparse
 import json
 import os
-import resource
-import statistics
 import time
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from bench_process import reset_peak, status_bytes
+from bench_process import PeakMemory, timed_calls
 
 
 def prepare_unet(folder, batch, generator):
@@ -79,41 +77,24 @@ def main():
         start = time.perf_counter()
         call, shape = prepare(args.model, args.batch or default_batch, torch.Generator().manual_seed(0))
         load_seconds = time.perf_counter() - start
-        rss_after_load = status_bytes("VmRSS")
-        peak_before_reset = status_bytes("VmHWM")
-        reset = reset_peak()
+        memory = PeakMemory()
         counter = FlopCounterMode(display=False)
         with counter:
             call()
         flops = counter.get_total_flops()
-        samples, cpu_samples = [], []
-        for _ in range(max(1, args.rounds)):
-            start, cpu_start = time.perf_counter(), time.process_time()
-            call()
-            samples.append(time.perf_counter() - start)
-            cpu_samples.append(time.process_time() - cpu_start)
-    peak_since_reset = status_bytes("VmHWM")
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    seconds = statistics.median(samples)
+        timing = timed_calls(call, args.rounds)
+    seconds, samples = timing["seconds"], timing["samples"]
     record = {
         "impl": "torch", "component": component, "model": os.path.basename(os.path.normpath(args.model)),
-        "shape": shape, "threads": args.threads, "seconds": seconds, "samples": samples, "flops": flops,
-        "cpu_seconds": statistics.median(cpu_samples), "cpu_samples": cpu_samples,
-        "load_seconds": load_seconds, "rss_after_load_bytes": rss_after_load,
-        "peak_rss_bytes": max(maxrss, peak_before_reset or 0),
-        "torch": torch.__version__,
+        "shape": shape, "threads": args.threads, "flops": flops, "load_seconds": load_seconds,
+        "torch": torch.__version__, **timing, **memory.fields(),
     }
-    if reset:
-        record["peak_rss_inference_bytes"] = peak_since_reset
     if args.json:
         print(json.dumps(record, sort_keys=True), flush=True)
     else:
-        mib = lambda b: f"{b / 1048576:.0f} MiB" if b else "n/a"
         print(f"{component} {record['model']} [{shape}] threads {args.threads}: median {seconds:.3f} s "
               f"({', '.join(f'{s:.3f}' for s in samples)}), CPU {record['cpu_seconds']:.3f} s, {flops / 1e9:.2f} GFLOP/call, "
-              f"{flops / seconds / 1e9:.1f} GFLOPS; load {load_seconds:.2f} s; RSS after load {mib(rss_after_load)}, "
-              f"peak (whole process) {mib(record['peak_rss_bytes'])}, "
-              f"peak (inference) {mib(record.get('peak_rss_inference_bytes'))}")
+              f"{flops / seconds / 1e9:.1f} GFLOPS; load {load_seconds:.2f} s; {PeakMemory.describe(record)}")
 
 
 if __name__ == "__main__":

@@ -18,15 +18,13 @@ Usage: python Tools/bench/torch_story.py --model FOLDER [--frames 5] [--steps N]
 import argparse
 import json
 import os
-import resource
-import statistics
 import sys
 import time
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from bench_process import reset_peak, status_bytes
+from bench_process import PeakMemory, timed_calls
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "reference"))
@@ -91,9 +89,7 @@ def main(argv=None):
             noises = [torch.randn(shape, generator=generator) for _ in captions]
             return model.sample(captions, noises, steps, guidance)
 
-        rss_after_load = status_bytes("VmRSS")
-        peak_before_reset = status_bytes("VmHWM")
-        reset = reset_peak()
+        memory = PeakMemory()
         flops = 0
         for index in range(args.warmup):
             if index == 0:
@@ -103,39 +99,23 @@ def main(argv=None):
                 flops = counter.get_total_flops()
             else:
                 story()
-        samples, cpu_samples = [], []
-        for _ in range(args.repeats):
-            start, cpu_start = time.perf_counter(), time.process_time()
-            story()
-            samples.append(time.perf_counter() - start)
-            cpu_samples.append(time.process_time() - cpu_start)
-    peak_since_reset = status_bytes("VmHWM")
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    seconds = statistics.median(samples)
+        timing = timed_calls(story, args.repeats)
+    seconds, samples = timing["seconds"], timing["samples"]
     record = {
         "impl": "torch", "component": "story", "model": os.path.basename(os.path.normpath(args.model)),
         "shape": f"{args.frames} frames × {steps} steps, guidance {guidance:g}, {frame_size}² frames",
-        "threads": args.threads, "seconds": seconds, "min_seconds": min(samples), "samples": samples,
+        "threads": args.threads, "min_seconds": min(samples),
         "seconds_per_frame": seconds / args.frames, "frames": args.frames, "steps": steps, "guidance": guidance,
-        "warmup": args.warmup, "flops": flops,
-        "cpu_seconds": statistics.median(cpu_samples), "cpu_samples": cpu_samples,
-        "load_seconds": load_seconds, "rss_after_load_bytes": rss_after_load,
-        "peak_rss_bytes": max(maxrss, peak_before_reset or 0),
-        "torch": torch.__version__,
+        "warmup": args.warmup, "flops": flops, "load_seconds": load_seconds, "torch": torch.__version__,
+        **timing, **memory.fields(),
     }
-    if reset:
-        record["peak_rss_inference_bytes"] = peak_since_reset
     if args.json:
         print(json.dumps(record, sort_keys=True), flush=True)
     else:
-        def mib(value):
-            return f"{value / 1048576:.0f} MiB" if value else "n/a"
         print(f"story {record['model']} [{record['shape']}] threads {args.threads}: median {seconds:.3f} s "
               f"({', '.join(f'{s:.3f}' for s in samples)}), min {min(samples):.3f} s, "
               f"{record['seconds_per_frame']:.3f} s/frame, CPU {record['cpu_seconds']:.3f} s, "
-              f"{flops / 1e9:.2f} GFLOP/call; load {load_seconds:.2f} s; RSS after load {mib(rss_after_load)}, "
-              f"peak (whole process) {mib(record['peak_rss_bytes'])}, "
-              f"peak (inference) {mib(record.get('peak_rss_inference_bytes'))}")
+              f"{flops / 1e9:.2f} GFLOP/call; load {load_seconds:.2f} s; {PeakMemory.describe(record)}")
 
 
 if __name__ == "__main__":

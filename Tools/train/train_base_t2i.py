@@ -183,6 +183,22 @@ def ema_update(ema, model, decay):
             pe.mul_(decay).add_(pm.detach(), alpha=1.0 - decay)
 
 
+def min_snr_weights(alphas_cumprod, timesteps, gamma):
+    """Per-sample ε-loss weights min(SNR_t, γ) / SNR_t (Min-SNR-γ, Hang et al., arXiv 2303.09556, eq. 9
+    for the ε objective); all ones when ``gamma`` is 0 (plain ε-MSE). SNR_t = ᾱ_t / (1 − ᾱ_t)."""
+    if gamma <= 0:
+        return torch.ones(len(timesteps))
+    a = alphas_cumprod[timesteps]
+    snr = a / (1.0 - a)
+    return snr.clamp(max=gamma) / snr
+
+
+def weighted_mse(prediction, target, weights):
+    """ε-MSE averaged per sample, then weighted by ``weights`` (one per sample) and averaged."""
+    per_sample = (prediction - target).pow(2).flatten(1).mean(1)
+    return (per_sample * weights).mean()
+
+
 def train_unet(unet, text_encoder, tokenizer, latents, captions, args, log):
     from diffusers import DDPMScheduler
 
@@ -223,7 +239,7 @@ def train_unet(unet, text_encoder, tokenizer, latents, captions, args, log):
         zt = a.sqrt() * z0 + (1 - a).sqrt() * noise
         context = text_encoder(ids)[0]
         pred = unet(zt, t, encoder_hidden_states=context).sample
-        loss = F.mse_loss(pred, noise)
+        loss = weighted_mse(pred, noise, min_snr_weights(alphas, t, args.min_snr_gamma))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -267,6 +283,8 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--ema", type=float, default=0.995)
     parser.add_argument("--caption-dropout", type=float, default=0.1)
+    parser.add_argument("--min-snr-gamma", type=float, default=0.0,
+                        help="Min-SNR-γ loss weighting (0: plain ε-MSE, as stages 1-3 were trained)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--init-from", default="",
                         help="continue from a saved pipeline folder (keeps its VAE)")

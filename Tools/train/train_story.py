@@ -52,6 +52,7 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
+from safetensors.torch import load_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -63,7 +64,7 @@ from arldm_ref import CAPTION_TYPE, HISTORY_TYPE, HistoryEncoder, StoryEmbedding
 from scene import render_scene  # noqa: E402
 from splits import SPLITS, rng_for  # noqa: E402
 from stories import sample_story  # noqa: E402
-from train_base_t2i import count as parameter_count, ema_update, load_models  # noqa: E402
+from train_base_t2i import count as parameter_count, ema_update, load_models, min_snr_weights, weighted_mse  # noqa: E402
 
 MAX_FRAMES = 5
 CAPTION_LENGTH = 16
@@ -188,6 +189,16 @@ def new_history_encoder(text_encoder, args):
     return encoder
 
 
+def load_story_parts(folder):
+    """The history encoder and story embeddings of a saved story folder, in float32, to continue training."""
+    encoder = HistoryEncoder.from_pretrained(os.path.join(folder, "history_encoder")).float()
+    with open(os.path.join(folder, "story_config.json"), encoding="utf-8") as f:
+        config = json.load(f)
+    embeddings = StoryEmbeddings(config["max_frames"], config["hidden_size"])
+    embeddings.load_state_dict(load_file(os.path.join(folder, "story_embeddings.safetensors")))
+    return encoder, embeddings
+
+
 def new_story_embeddings(hidden):
     embeddings = StoryEmbeddings(MAX_FRAMES, hidden)
     with torch.no_grad():
@@ -282,7 +293,7 @@ def train(models, data, args, log, checkpoint):
         a = alphas[t].view(-1, 1, 1, 1)
         noisy = a.sqrt() * batch.latents + (1 - a).sqrt() * noise
         prediction = unet(noisy, t, encoder_hidden_states=context, encoder_attention_mask=keep).sample
-        loss = F.mse_loss(prediction, noise)
+        loss = weighted_mse(prediction, noise, min_snr_weights(alphas, t, args.min_snr_gamma))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(base_params + new_params, 1.0)
@@ -318,6 +329,8 @@ def save_folder(out, base, models, vae, info, fp32=False):
     os.makedirs(out, exist_ok=True)
     for component in ("tokenizer", "scheduler"):
         target = os.path.join(out, component)
+        if os.path.abspath(target) == os.path.abspath(os.path.join(base, component)):
+            continue
         if os.path.exists(target):
             shutil.rmtree(target)
         shutil.copytree(os.path.join(base, component), target)
@@ -348,6 +361,8 @@ def save_folder(out, base, models, vae, info, fp32=False):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--base", default=os.path.join(ROOT, "Models", "shapesworld-t2i"))
+    parser.add_argument("--init-from", default="",
+                        help="continue a story folder (its VAE kept, stage 0 skipped) instead of starting from --base")
     parser.add_argument("--out", default=os.path.join(ROOT, "Models", "shapesworld-story"))
     parser.add_argument("--size", type=int, default=32)
     parser.add_argument("--stories", type=int, default=20000, help="train seeds 0 .. stories-1")
@@ -364,6 +379,8 @@ def main(argv=None):
     parser.add_argument("--new-lr", type=float, default=1e-3, help="history encoder and embeddings")
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--ema", type=float, default=0.998)
+    parser.add_argument("--min-snr-gamma", type=float, default=0.0,
+                        help="Min-SNR-γ loss weighting (0: plain ε-MSE)")
     parser.add_argument("--null-fraction", type=float, default=0.1, help="rows dropped to the null condition")
     parser.add_argument("--patch-size", type=int, default=8)
     parser.add_argument("--history-layers", type=int, default=2)
@@ -382,9 +399,17 @@ def main(argv=None):
     def log(message):
         print(f"[{time.time() - t0:7.1f}s] {message}", flush=True)
 
-    tokenizer, vae, text_encoder, unet = load_models(args.base)
-    history_encoder = new_history_encoder(text_encoder, args)
-    embeddings = new_story_embeddings(text_encoder.config.hidden_size)
+    previous = None
+    if args.init_from:
+        tokenizer, vae, text_encoder, unet = load_models(args.init_from)
+        history_encoder, embeddings = load_story_parts(args.init_from)
+        with open(os.path.join(args.init_from, "training.json"), encoding="utf-8") as f:
+            previous = json.load(f)
+        args.base, args.vae_minutes = args.init_from, 0.0
+    else:
+        tokenizer, vae, text_encoder, unet = load_models(args.base)
+        history_encoder = new_history_encoder(text_encoder, args)
+        embeddings = new_story_embeddings(text_encoder.config.hidden_size)
     models = (text_encoder, unet, history_encoder, embeddings)
     log("params: " + ", ".join(f"{name} {parameter_count(m):,}" for name, m in
                                zip(("text_encoder", "unet", "history_encoder", "embeddings"), models)))
@@ -411,7 +436,8 @@ def main(argv=None):
         return {"command": " ".join(["python3"] + sys.argv), "args": vars(args), "base": args.base,
                 "stories": args.stories, "frames": int(lengths.sum()), "vae_adaptation": vae_info,
                 "vae_recon_mae_255": recon_mae,
-                "training": train_info, "total_seconds": round(time.time() - t0, 1), "torch": torch.__version__}
+                "training": train_info, "total_seconds": round(time.time() - t0, 1), "torch": torch.__version__,
+                "continued_from": previous}
 
     def checkpoint(ema_models, train_info):
         save_folder(args.out, args.base, ema_models, vae, record(train_info), args.fp32)

@@ -92,3 +92,21 @@ def test_two_step_run_writes_a_folder_the_reference_samples(tmp_path):
     for latents, image in results:
         assert latents.shape == (1, 4, 8, 8) and image.shape == (1, 3, 32, 32)
         assert torch.isfinite(image).all()
+
+
+def test_continuing_a_folder_for_zero_steps_saves_the_same_weights(tmp_path):
+    from safetensors.torch import load_file
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    common = ["--stories", "3", "--batch", "2", "--recovery-stories", "1", "--threads", "1", "--fp32"]
+    assert t.main(["--out", str(first), "--steps", "2", "--vae-minutes", "0"] + common) == 0
+    assert t.main(["--out", str(second), "--steps", "0", "--init-from", str(first)] + common) == 0
+    files = ["unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors",
+             "history_encoder/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors",
+             "story_embeddings.safetensors"]
+    for name in files:
+        before, after = load_file(first / name), load_file(second / name)
+        assert before.keys() == after.keys(), name
+        for key in before:
+            assert torch.equal(before[key], after[key]), f"{name}: {key}"
+    assert (second / "tokenizer" / "vocab.json").read_bytes() == (first / "tokenizer" / "vocab.json").read_bytes()

@@ -1,0 +1,25 @@
+"""The base text-to-image trainer's loss weighting: Min-SNR-γ against hand-computed SNRs."""
+
+import torch
+
+import train_base_t2i as t
+
+
+def test_min_snr_weights_are_one_below_gamma_and_gamma_over_snr_above():
+    alphas = torch.tensor([0.99, 0.9, 0.5, 0.1])  # SNR 99, 9, 1, 1/9
+    weights = t.min_snr_weights(alphas, torch.tensor([0, 1, 2, 3]), 5.0)
+    assert torch.allclose(weights, torch.tensor([5.0 / 99.0, 5.0 / 9.0, 1.0, 1.0]))
+
+
+def test_gamma_zero_is_plain_mse():
+    alphas = torch.tensor([0.99, 0.5])
+    prediction, target = torch.randn(2, 4, 3, 3), torch.randn(2, 4, 3, 3)
+    weights = t.min_snr_weights(alphas, torch.tensor([0, 1]), 0.0)
+    assert torch.equal(weights, torch.ones(2))
+    loss = t.weighted_mse(prediction, target, weights)
+    assert torch.allclose(loss, torch.nn.functional.mse_loss(prediction, target))
+
+
+def test_weighted_mse_weights_each_sample():
+    prediction, target = torch.zeros(2, 1, 2, 2), torch.stack([torch.ones(1, 2, 2), 2 * torch.ones(1, 2, 2)])
+    assert torch.allclose(t.weighted_mse(prediction, target, torch.tensor([1.0, 0.5])), torch.tensor((1.0 + 2.0) / 2))
