@@ -35,7 +35,6 @@ Pinned versions: Tools/reference/requirements.txt (torch 2.13.0 CPU, diffusers 0
 
 import argparse
 import json
-import math
 import os
 
 import torch
@@ -44,6 +43,9 @@ from safetensors.torch import save_file
 import diffusers
 from diffusers import AutoencoderKL, UNet2DConditionModel
 
+import random_weights
+from random_weights import is_attention_output
+
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
 
@@ -51,23 +53,11 @@ CONTEXT_LEN = 7
 
 
 def randomize(module, seed):
-    generator = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, parameter in module.named_parameters():
-            if parameter.ndim >= 2:
-                fan_in = parameter[0].numel()
-                value = torch.randn(parameter.shape, generator=generator) / math.sqrt(fan_in)
-                if name.startswith("conv_out.") or name.endswith("decoder.conv_out.weight"):
-                    value = value * 3
-                if ".to_out.0." in name:
-                    value = value * 2
-                parameter.copy_(value)
-            elif name.endswith("weight"):
-                parameter.copy_(1 + 0.3 * torch.randn(parameter.shape, generator=generator))
-            else:
-                parameter.copy_(0.2 * torch.randn(parameter.shape, generator=generator))
-    module.eval()
-    return module
+    return random_weights.randomize(module, seed, scales=[(is_output_convolution, 3.0), (is_attention_output, 2.0)])
+
+
+def is_output_convolution(name):
+    return name.startswith("conv_out.") or name.endswith("decoder.conv_out.weight")
 
 
 def save_component(model, folder, half):

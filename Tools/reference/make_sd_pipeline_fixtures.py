@@ -29,7 +29,6 @@ Usage, from the repository root:
 """
 
 import json
-import math
 import os
 import pathlib
 import shutil
@@ -42,6 +41,9 @@ from diffusers import (AutoencoderKL, DDIMScheduler, DPMSolverMultistepScheduler
                        PNDMScheduler, StableDiffusionImg2ImgPipeline, StableDiffusionInpaintPipeline,
                        StableDiffusionPipeline, UNet2DConditionModel)
 from safetensors.torch import save_file
+
+import random_weights
+from random_weights import is_attention_output
 
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
@@ -87,23 +89,8 @@ STEPS = 20
 
 
 def randomize(module, seed):
-    generator = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, parameter in module.named_parameters():
-            if parameter.ndim >= 2:
-                fan_in = parameter[0].numel()
-                value = torch.randn(parameter.shape, generator=generator) / math.sqrt(fan_in)
-                if name.startswith("conv_out."):
-                    value = value * CONV_OUT_SCALE
-                if ".to_out.0." in name:
-                    value = value * TO_OUT_SCALE
-                parameter.copy_(value)
-            elif name.endswith("weight"):
-                parameter.copy_(1 + 0.3 * torch.randn(parameter.shape, generator=generator))
-            else:
-                parameter.copy_(0.2 * torch.randn(parameter.shape, generator=generator))
-    module.eval()
-    return module
+    scales = [(lambda name: name.startswith("conv_out."), CONV_OUT_SCALE), (is_attention_output, TO_OUT_SCALE)]
+    return random_weights.randomize(module, seed, scales=scales)
 
 
 def clean_config(path):

@@ -39,7 +39,6 @@ Usage, from the repository root:
 """
 
 import json
-import math
 import os
 import pathlib
 import shutil
@@ -52,6 +51,8 @@ from safetensors.torch import save_file
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from arldm_ref import HistoryEncoder, StoryEmbeddings, StoryModel, teacher_forced_contexts  # noqa: E402
+import random_weights  # noqa: E402
+from random_weights import is_attention_output  # noqa: E402
 
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
@@ -81,19 +82,11 @@ BUNDLED_STEPS = 10
 
 
 def randomize(module, seed):
-    generator = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, parameter in module.named_parameters():
-            if parameter.ndim >= 2:
-                value = torch.randn(parameter.shape, generator=generator) / math.sqrt(parameter[0].numel())
-                if ".to_out.0." in name:
-                    value = value * TO_OUT_SCALE
-                parameter.copy_(value)
-            elif name.endswith("norm.weight") or "norm1." in name or "norm2." in name or name.endswith("layernorm.weight"):
-                parameter.copy_(1 + 0.3 * torch.randn(parameter.shape, generator=generator))
-            else:
-                parameter.copy_(0.2 * torch.randn(parameter.shape, generator=generator))
-    return module.eval()
+    return random_weights.randomize(module, seed, scales=[(is_attention_output, TO_OUT_SCALE)], is_gain=is_norm_gain)
+
+
+def is_norm_gain(name):
+    return name.endswith("norm.weight") or "norm1." in name or "norm2." in name or name.endswith("layernorm.weight")
 
 
 def build_folder():
