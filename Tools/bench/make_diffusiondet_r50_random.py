@@ -33,14 +33,10 @@ def main():
     torch.manual_seed(SEED)
     model = dd.build_model(config)
     g = torch.Generator().manual_seed(SEED + 1)
+    for module in model.modules():
+        if isinstance(module, dd.FrozenBatchNorm2d):
+            dd.randomize_frozen_batch_norm(module, g)
     with torch.no_grad():
-        for module in model.modules():
-            if isinstance(module, dd.FrozenBatchNorm2d):
-                c = module.weight.shape[0]
-                module.weight.copy_(torch.rand(c, generator=g) * 0.5 + 0.75)
-                module.bias.copy_(torch.randn(c, generator=g) * 0.1)
-                module.running_mean.copy_(torch.randn(c, generator=g) * 0.1)
-                module.running_var.copy_(torch.rand(c, generator=g) * 0.5 + 0.75)
         for stage in model.head.head_series:
             stage.class_logits.bias.fill_(-2.0)
             stage.bboxes_delta.weight.mul_(0.1)

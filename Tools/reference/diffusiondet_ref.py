@@ -558,6 +558,18 @@ def build_model(config):
     return model.eval()
 
 
+def randomize_frozen_batch_norm(module, generator):
+    """Random near-identity statistics for one FrozenBatchNorm2d (weight U[0.75, 1.25), bias and mean 0.1·N,
+    var U[0.75, 1.25)), drawn from `generator`: what the random-weight fixtures and benchmark models use, since
+    build_model leaves them at identity."""
+    c = module.weight.shape[0]
+    with torch.no_grad():
+        module.weight.copy_(torch.rand(c, generator=generator) * 0.5 + 0.75)
+        module.bias.copy_(torch.randn(c, generator=generator) * 0.1)
+        module.running_mean.copy_(torch.randn(c, generator=generator) * 0.1)
+        module.running_var.copy_(torch.rand(c, generator=generator) * 0.5 + 0.75)
+
+
 def freeze_backbone_at(model, freeze_at=2):
     """detectron2 FREEZE_AT: 1 freezes the stem, 2 also res2, … (requires_grad False)."""
     bottom_up = model.backbone.bottom_up

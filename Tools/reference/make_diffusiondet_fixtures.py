@@ -62,11 +62,7 @@ def fixture_model(config, seed, class_bias):
     with torch.no_grad():
         for module in model.modules():
             if isinstance(module, dd.FrozenBatchNorm2d):
-                c = module.weight.shape[0]
-                module.weight.copy_(torch.rand(c, generator=g) * 0.5 + 0.75)
-                module.bias.copy_(torch.randn(c, generator=g) * 0.1)
-                module.running_mean.copy_(torch.randn(c, generator=g) * 0.1)
-                module.running_var.copy_(torch.rand(c, generator=g) * 0.5 + 0.75)
+                dd.randomize_frozen_batch_norm(module, g)
             elif isinstance(module, torch.nn.Conv2d) and module.bias is not None:
                 module.bias.copy_(torch.randn(module.bias.shape, generator=g) * 0.05)
             elif isinstance(module, torch.nn.LayerNorm):
