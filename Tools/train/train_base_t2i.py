@@ -18,7 +18,8 @@ Stages (all on CPU, deterministic seeds):
    CLIP BPE tokenizer, vocabulary 49,408, padded to 77 tokens) trained jointly on the cached
    latents with the epsilon objective and the Stable Diffusion DDPM schedule (1000 steps,
    scaled_linear 0.00085 .. 0.012); 10% of captions are dropped to "" for classifier-free guidance.
-   An exponential moving average of both is what gets saved.
+   An exponential moving average of both is what gets saved. ``--min-snr-gamma`` weights each sample's
+   ε-MSE by min(SNR_t, γ) / SNR_t (Min-SNR-γ, Hang et al. 2023); 0 keeps the plain ε-MSE.
 4. **Save.** ``StableDiffusionPipeline.save_pretrained`` (safetensors, fp16 weights) with a DDIM
    scheduler config, plus ``training.json`` with the command, steps, losses and timings.
 """

@@ -35,6 +35,11 @@ Data: ShapesWorld stories (``Tools/shapesworld/stories.py``) from the *train* sp
 pronoun); a training row draws one, and its history slot uses the same caption. Held-out eval
 stories come from the test split (seeds >= 2,000,000).
 
+``--init-from FOLDER`` continues a saved story folder instead: its UNet, text encoder, history encoder,
+embeddings and VAE are loaded (stage 0 is skipped, the VAE kept), AdamW starts fresh, and the folder's
+``training.json`` is kept under ``continued_from``. ``--min-snr-gamma`` weights each row's ε-MSE by
+min(SNR_t, γ) / SNR_t (Min-SNR-γ, Hang et al. 2023), spending less of the gradient on nearly clean latents.
+
 Output: a story folder (layout in arldm_ref.py's docstring) with the EMA weights, the base model's
 VAE / tokenizer / scheduler copied unchanged, and ``training.json`` (arguments, steps, loss curve,
 timings). ``--save-minutes`` writes the folder periodically, so a long run can be evaluated early.
