@@ -8,7 +8,8 @@ prompts, their English text and the scoring are the harness's own (``prompts.pro
 ``spec_prompt``, ``score_image``); only the generator differs (``StableDiffusionPipeline``,
 safety checker off, DDIM from the model's scheduler config).
 
-Prompt sets (held-out test seeds only):
+Prompt sets (held-out test seeds; ``--split validation`` draws the same sets from the same offsets into the
+validation split, seeds from 1,050,000 and 1,060,000, for choosing settings such as the guidance scale):
 
 * **1-2 objects**: the first ``--prompts`` specs of the harness's prompt set (seeds from
   2,050,000) that name one or two objects: single objects, "two X", and two objects in a relation.
@@ -39,18 +40,24 @@ sys.path.insert(0, HERE)
 
 import paths  # noqa: E402,F401
 from prompts import PROMPT_SEED_START, make_spec, render_spec, score_image, spec_prompt  # noqa: E402
+from splits import SPLITS  # noqa: E402
 from train_base_t2i import multi_spec  # noqa: E402
 
 CRITERIA = ("objects_present", "counts_correct", "no_extra_objects", "relation_correct", "correct")
 THREE_SEED_START = 2_060_000
+# Where each split's prompts start: the test seeds above, or the same offsets into the validation split (for
+# choosing settings such as the guidance scale without looking at the test prompts).
+SEED_STARTS = {"test": (PROMPT_SEED_START, THREE_SEED_START),
+               "validation": (SPLITS["validation"].start + (PROMPT_SEED_START - SPLITS["test"].start),
+                              SPLITS["validation"].start + (THREE_SEED_START - SPLITS["test"].start))}
 
 
 def n_objects(spec):
     return sum(n for _, _, n in spec["items"])
 
 
-def one_two_specs(count):
-    specs, seed = [], PROMPT_SEED_START
+def one_two_specs(count, split="test"):
+    specs, seed = [], SEED_STARTS[split][0]
     while len(specs) < count:
         spec = make_spec(seed)
         if n_objects(spec) <= 2:
@@ -59,14 +66,14 @@ def one_two_specs(count):
     return specs
 
 
-def three_specs(count):
-    counted, seed = [], PROMPT_SEED_START
+def three_specs(count, split="test"):
+    counted, seed = [], SEED_STARTS[split][0]
     while len(counted) < count // 2:
         spec = make_spec(seed)
         if n_objects(spec) == 3:
             counted.append(spec)
         seed += 1
-    mixed, seed = [], THREE_SEED_START
+    mixed, seed = [], SEED_STARTS[split][1]
     while len(mixed) < count - len(counted):
         spec = multi_spec(seed)
         if n_objects(spec) == 3:
@@ -131,6 +138,8 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=25)
     parser.add_argument("--guidance", type=float, default=5.0)
     parser.add_argument("--seed", type=int, default=0, help="generation seed of prompt 0")
+    parser.add_argument("--split", choices=sorted(SEED_STARTS), default="test",
+                        help="prompt seeds: the held-out test prompts, or validation prompts for tuning settings")
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--reference", action="store_true",
@@ -145,11 +154,11 @@ def main(argv=None):
                                                    requires_safety_checker=False)
     pipe.set_progress_bar_config(disable=True)
     size = pipe.unet.config.sample_size * pipe.vae_scale_factor
-    sets = {"one_two_objects": one_two_specs(args.prompts)}
+    sets = {"one_two_objects": one_two_specs(args.prompts, args.split)}
     if args.three_prompts:
-        sets["three_objects"] = three_specs(args.three_prompts)
+        sets["three_objects"] = three_specs(args.three_prompts, args.split)
 
-    summary = {"model": args.model, "size": size, "steps": args.steps,
+    summary = {"model": args.model, "split": args.split, "size": size, "steps": args.steps,
                "guidance_scale": args.guidance, "seed": args.seed, "scheduler":
                type(pipe.scheduler).__name__, "command": " ".join(["python3"] + sys.argv)}
     for name, specs in sets.items():
