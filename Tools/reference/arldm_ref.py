@@ -147,7 +147,7 @@ class TextModel(nn.Module):
                                     for _ in range(config["text_layers"]))
 
     def forward(self, input_ids, attention_mask, image_embeds):
-        positions = torch.arange(input_ids.shape[1])
+        positions = torch.arange(input_ids.shape[1], device=input_ids.device)
         x = self.embeddings_layernorm(self.word_embeddings(input_ids) + self.position_embeddings(positions))
         bias = keep_mask_bias(attention_mask)
         for layer in self.layers:
@@ -175,8 +175,8 @@ class HistoryEncoder(ModelMixin, ConfigMixin):
 
     def forward(self, pixel_values, input_ids, attention_mask):
         """pixel_values (B, C, H, W) in 0…1; input_ids / attention_mask (B, S) → (B, S, D)."""
-        mean = torch.tensor(self.config.image_mean).view(1, -1, 1, 1)
-        std = torch.tensor(self.config.image_std).view(1, -1, 1, 1)
+        mean = torch.tensor(self.config.image_mean, device=pixel_values.device).view(1, -1, 1, 1)
+        std = torch.tensor(self.config.image_std, device=pixel_values.device).view(1, -1, 1, 1)
         image_embeds = self.vision_model((pixel_values - mean) / std)
         ids = input_ids.clone()
         ids[:, 0] = self.config.enc_token_id
@@ -209,12 +209,15 @@ def teacher_forced_contexts(caption_embeds, caption_masks, slots, slot_masks, nu
     captions = keep * null_caption + (1 - keep) * caption_embeds
     history = keep * null_slots.reshape(1, count * length, -1) + (1 - keep) * slots.reshape(1, count * length, -1)
     contexts = torch.cat([captions, history], dim=1)
-    ones = torch.ones(frames, (1 + count) * length)
+    device = caption_embeds.device
+    ones = torch.ones(frames, (1 + count) * length, device=device)
     masks = torch.cat([caption_masks.to(torch.float32), slot_masks.reshape(1, -1).to(torch.float32).expand(frames, -1)],
                       dim=1)
     masks = torch.where(drop.view(frames, 1), ones, masks)
-    square = torch.arange(count).view(1, count) >= torch.arange(frames).view(frames, 1)  # (F, V) slot k ≥ frame j
-    hidden = torch.cat([torch.zeros(frames, length, dtype=torch.bool), square.repeat_interleave(length, dim=1)], dim=1)
+    # (F, V): slot k ≥ frame j
+    square = torch.arange(count, device=device).view(1, count) >= torch.arange(frames, device=device).view(frames, 1)
+    hidden = torch.cat([torch.zeros(frames, length, dtype=torch.bool, device=device),
+                        square.repeat_interleave(length, dim=1)], dim=1)
     return contexts, masks.masked_fill(hidden, 0.0)
 
 

@@ -78,8 +78,8 @@ def make_dataset(count, size, multi_fraction):
     return images, captions
 
 
-def to_tensor(images):
-    return torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
+def to_tensor(images, device="cpu"):
+    return torch.from_numpy(images).to(device).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
 
 
 # --------------------------------------------------------------------------------------- models
@@ -139,7 +139,7 @@ def train_vae(vae, images, args, log):
     vae.train()
     while step < args.vae_steps and time.time() - started < args.vae_minutes * 60:
         idx = rng.integers(0, len(images), args.vae_batch)
-        x = to_tensor(images[idx])
+        x = to_tensor(images[idx], args.device)
         posterior = vae.encode(x).latent_dist
         z = posterior.sample()
         recon = vae.decode(z).sample
@@ -164,10 +164,10 @@ def train_vae(vae, images, args, log):
 
 
 @torch.no_grad()
-def encode_all(vae, images, batch=256):
+def encode_all(vae, images, batch=256, device="cpu"):
     out = []
     for i in range(0, len(images), batch):
-        out.append(vae.encode(to_tensor(images[i:i + batch])).latent_dist.mean)
+        out.append(vae.encode(to_tensor(images[i:i + batch], device)).latent_dist.mean)
     return torch.cat(out)
 
 
@@ -188,7 +188,7 @@ def min_snr_weights(alphas_cumprod, timesteps, gamma):
     """Per-sample ε-loss weights min(SNR_t, γ) / SNR_t (Min-SNR-γ, Hang et al., arXiv 2303.09556, eq. 9
     for the ε objective); all ones when ``gamma`` is 0 (plain ε-MSE). SNR_t = ᾱ_t / (1 − ᾱ_t)."""
     if gamma <= 0:
-        return torch.ones(len(timesteps))
+        return torch.ones(len(timesteps), device=timesteps.device)
     a = alphas_cumprod[timesteps]
     snr = a / (1.0 - a)
     return snr.clamp(max=gamma) / snr
@@ -205,9 +205,10 @@ def train_unet(unet, text_encoder, tokenizer, latents, captions, args, log):
 
     noise_scheduler = DDPMScheduler(num_train_timesteps=1000, beta_schedule="scaled_linear",
                                     beta_start=0.00085, beta_end=0.012)
-    alphas = noise_scheduler.alphas_cumprod
-    ids_all = tokenize(tokenizer, captions)
-    ids_empty = tokenize(tokenizer, [""])[0]
+    device = args.device
+    alphas = noise_scheduler.alphas_cumprod.to(device)
+    ids_all = tokenize(tokenizer, captions).to(device)
+    ids_empty = tokenize(tokenizer, [""])[0].to(device)
     params = list(unet.parameters()) + list(text_encoder.parameters())
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=1e-2)
     ema_unet, ema_text = copy.deepcopy(unet).eval(), copy.deepcopy(text_encoder).eval()
@@ -229,13 +230,14 @@ def train_unet(unet, text_encoder, tokenizer, latents, captions, args, log):
         lr_now = args.lr * min(1.0, (step + 1) / args.warmup) * min(1.0, (1.0 - frac) / 0.25 + 0.05)
         for group in opt.param_groups:
             group["lr"] = lr_now
-        idx = rng.integers(0, len(latents), args.batch)
+        idx = torch.from_numpy(rng.integers(0, len(latents), args.batch)).to(device)
         z0 = latents[idx] * args.scaling_factor
         ids = ids_all[idx].clone()
-        drop = torch.from_numpy(rng.random(args.batch) < args.caption_dropout)
+        drop = torch.from_numpy(rng.random(args.batch) < args.caption_dropout).to(device)
         ids[drop] = ids_empty
-        noise = torch.randn(z0.shape, generator=gen)
-        t = torch.randint(0, 1000, (args.batch,), generator=gen)
+        # drawn on the CPU generator whatever the device, so a seed gives the same noise everywhere
+        noise = torch.randn(z0.shape, generator=gen).to(device)
+        t = torch.randint(0, 1000, (args.batch,), generator=gen).to(device)
         a = alphas[t].view(-1, 1, 1, 1)
         zt = a.sqrt() * z0 + (1 - a).sqrt() * noise
         context = text_encoder(ids)[0]
@@ -287,6 +289,7 @@ def main(argv=None):
     parser.add_argument("--min-snr-gamma", type=float, default=0.0,
                         help="Min-SNR-γ loss weighting (0: plain ε-MSE, as stages 1-3 were trained)")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--device", default="cpu", help="torch device to train on (cpu, cuda); data is made on the CPU")
     parser.add_argument("--init-from", default="",
                         help="continue from a saved pipeline folder (keeps its VAE)")
     parser.add_argument("--fp32", action="store_true", help="store fp32 weights (default fp16)")
@@ -306,7 +309,8 @@ def main(argv=None):
             previous = json.load(f)
     else:
         tokenizer, vae, text_encoder, unet = build_models(args)
-    log(f"params: vae {count(vae):,} text {count(text_encoder):,} unet {count(unet):,}")
+    vae, text_encoder, unet = vae.to(args.device), text_encoder.to(args.device), unet.to(args.device)
+    log(f"params: vae {count(vae):,} text {count(text_encoder):,} unet {count(unet):,} on {args.device}")
     images, captions = make_dataset(args.images, args.size, args.multi_fraction)
     log(f"rendered {len(images)} training images (train seeds 0..{args.images - 1})")
 
@@ -315,10 +319,10 @@ def main(argv=None):
     else:
         vae_info = train_vae(vae, images, args, log)
     with torch.no_grad():
-        x = to_tensor(images[-256:])
+        x = to_tensor(images[-256:], args.device)
         recon = vae.decode(vae.encode(x).latent_dist.mean).sample.clamp(-1, 1)
         vae_info["recon_mae_255"] = float((recon - x).abs().mean() * 127.5)
-    latents = encode_all(vae, images)
+    latents = encode_all(vae, images, device=args.device)
     if args.init_from:
         args.scaling_factor = float(vae.config.scaling_factor)
     else:
@@ -344,8 +348,8 @@ def save(args, tokenizer, vae, text_encoder, unet, info):
                               beta_start=0.00085, beta_end=0.012, clip_sample=False,
                               set_alpha_to_one=False, steps_offset=1)
     dtype = torch.float32 if args.fp32 else torch.float16
-    pipe = StableDiffusionPipeline(vae=vae.to(dtype), text_encoder=text_encoder.to(dtype),
-                                   tokenizer=tokenizer, unet=unet.to(dtype), scheduler=scheduler,
+    pipe = StableDiffusionPipeline(vae=vae.to("cpu", dtype), text_encoder=text_encoder.to("cpu", dtype),
+                                   tokenizer=tokenizer, unet=unet.to("cpu", dtype), scheduler=scheduler,
                                    safety_checker=None, feature_extractor=None,
                                    requires_safety_checker=False)
     pipe.save_pretrained(args.out, safe_serialization=True)

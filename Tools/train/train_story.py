@@ -94,24 +94,24 @@ def render_stories(count, size):
     return frames, lengths, captions
 
 
-def to_unit_range(images):
+def to_unit_range(images, device="cpu"):
     """uint8 (..., H, W, 3) → float (..., 3, H, W) in -1...1."""
-    x = torch.from_numpy(images).float().div(127.5).sub(1.0)
+    x = torch.from_numpy(images).to(device).float().div(127.5).sub(1.0)
     return x.movedim(-1, -3)
 
 
 @torch.no_grad()
 def encode_frames(vae, frames, batch=512):
-    """Scaled posterior means (N, V, 4, h, w) and the reconstructions in 0...1 as uint8 (N, V, 3, H, W)."""
+    """Scaled posterior means (N, V, 4, h, w) and the reconstructions in 0...1 as uint8 (N, V, 3, H, W), on the CPU."""
     count, frames_per = frames.shape[:2]
     flat = frames.reshape(count * frames_per, *frames.shape[2:])
     latents, recons = [], []
     for i in range(0, len(flat), batch):
-        x = to_unit_range(flat[i:i + batch])
+        x = to_unit_range(flat[i:i + batch], vae.device)
         mean = vae.encode(x).latent_dist.mean
-        latents.append(mean * vae.config.scaling_factor)
+        latents.append((mean * vae.config.scaling_factor).cpu())
         image = (vae.decode(mean).sample / 2 + 0.5).clamp(0, 1)
-        recons.append((image * 255).round().to(torch.uint8))
+        recons.append((image * 255).round().to(torch.uint8).cpu())
     latents = torch.cat(latents)
     recons = torch.cat(recons)
     return (latents.view(count, frames_per, *latents.shape[1:]),
@@ -128,7 +128,7 @@ def adapt_vae(vae, frames, args, log):
     step, losses = 0, []
     vae.train()
     while time.time() - started < args.vae_minutes * 60:
-        x = to_unit_range(frames[rng.integers(0, len(frames), args.vae_batch)])
+        x = to_unit_range(frames[rng.integers(0, len(frames), args.vae_batch)], args.device)
         with torch.no_grad():
             anchor = base.encode(x).latent_dist.mean * scale
         mean = vae.encode(x).latent_dist.mean
@@ -157,8 +157,8 @@ def stripe_recovery(vae, size, count=30):
     for seed in range(SPLITS["validation"].start, SPLITS["validation"].start + count):
         story = sample_story(rng_for("story", seed), size, languages=("en",))
         frames = np.stack([render_scene(scene) for scene in story["frames"]])
-        decoded = (vae.decode(vae.encode(to_unit_range(frames)).latent_dist.mean).sample / 2 + 0.5).clamp(0, 1)
-        images = (decoded * 255).round().to(torch.uint8).movedim(1, -1).numpy()
+        decoded = (vae.decode(vae.encode(to_unit_range(frames, vae.device)).latent_dist.mean).sample / 2 + 0.5).clamp(0, 1)
+        images = (decoded * 255).round().to(torch.uint8).movedim(1, -1).cpu().numpy()
         for tracked in judge_frames(list(images), story["protagonist"])["track"]:
             total += 1
             found += tracked is not None
@@ -217,16 +217,16 @@ def new_story_embeddings(hidden):
 class StoryBatch:
     """The tensors of one training step: B stories flattened to R = sum of their frame counts rows."""
 
-    def __init__(self, stories, lengths, latents, recons, token_ids, token_masks, rng):
+    def __init__(self, stories, lengths, latents, recons, token_ids, token_masks, rng, device="cpu"):
         self.lengths = [int(lengths[s]) for s in stories]
         story_of = np.repeat(stories, self.lengths)
         frame_of = np.concatenate([np.arange(n) for n in self.lengths])
         paraphrase = rng.integers(0, PARAPHRASES, len(story_of))
-        self.latents = latents[story_of, frame_of]
-        self.images = recons[story_of, frame_of].float().div(255.0)
-        self.ids = token_ids[story_of, frame_of, paraphrase]
-        self.masks = token_masks[story_of, frame_of, paraphrase]
-        self.frames = torch.from_numpy(frame_of)
+        self.latents = latents[story_of, frame_of].to(device)
+        self.images = recons[story_of, frame_of].to(device).float().div(255.0)
+        self.ids = token_ids[story_of, frame_of, paraphrase].to(device)
+        self.masks = token_masks[story_of, frame_of, paraphrase].to(device)
+        self.frames = torch.from_numpy(frame_of).to(device)
 
 
 def story_contexts(batch, text_encoder, history_encoder, embeddings, null_tokens, drop):
@@ -239,7 +239,8 @@ def story_contexts(batch, text_encoder, history_encoder, embeddings, null_tokens
 
     null_ids, null_mask = null_tokens
     null_caption = text_encoder(null_ids).last_hidden_state + type_weights[CAPTION_TYPE]
-    black = torch.zeros(1, 3, history_encoder.config.image_size, history_encoder.config.image_size)
+    size = history_encoder.config.image_size
+    black = torch.zeros(1, 3, size, size, device=batch.masks.device)
     null_raw = history_encoder(black, null_ids, null_mask)
     null_slots = null_raw + type_weights[HISTORY_TYPE] + frame_weights.unsqueeze(1)  # (V, S, D)
 
@@ -248,7 +249,7 @@ def story_contexts(batch, text_encoder, history_encoder, embeddings, null_tokens
         rows = slice(start, start + length)
         slots = torch.cat([history[rows], null_slots[length:]])
         slot_masks = torch.cat([batch.masks[rows], torch.zeros(MAX_FRAMES - length, CAPTION_LENGTH,
-                                                               dtype=batch.masks.dtype)])
+                                                               dtype=batch.masks.dtype, device=batch.masks.device)])
         context, mask = teacher_forced_contexts(captions[rows], batch.masks[rows], slots, slot_masks,
                                                 null_caption, null_slots, drop[rows])
         contexts.append(context)
@@ -264,7 +265,8 @@ def train(models, data, args, log, checkpoint):
     text_encoder, unet, history_encoder, embeddings = models
     lengths, latents, recons, token_ids, token_masks, null_tokens = data
     alphas = DDPMScheduler(num_train_timesteps=1000, beta_schedule="scaled_linear", beta_start=0.00085,
-                           beta_end=0.012).alphas_cumprod
+                           beta_end=0.012).alphas_cumprod.to(args.device)
+    null_tokens = tuple(tokens.to(args.device) for tokens in null_tokens)
     base_params = list(unet.parameters()) + list(text_encoder.parameters())
     new_params = list(history_encoder.parameters()) + list(embeddings.parameters())
     optimizer = torch.optim.AdamW([{"params": base_params, "lr": args.lr, "base_lr": args.lr},
@@ -289,12 +291,13 @@ def train(models, data, args, log, checkpoint):
         for group in optimizer.param_groups:
             group["lr"] = group["base_lr"] * scale
         stories = rng.integers(0, len(lengths), args.batch)
-        batch = StoryBatch(stories, lengths, latents, recons, token_ids, token_masks, rng)
+        batch = StoryBatch(stories, lengths, latents, recons, token_ids, token_masks, rng, args.device)
         rows = len(batch.frames)
-        drop = torch.from_numpy(rng.random(rows) < args.null_fraction)
+        drop = torch.from_numpy(rng.random(rows) < args.null_fraction).to(args.device)
         context, keep = story_contexts(batch, text_encoder, history_encoder, embeddings, null_tokens, drop)
-        noise = torch.randn(batch.latents.shape, generator=generator)
-        t = torch.randint(0, 1000, (rows,), generator=generator)
+        # drawn on the CPU generator whatever the device, so a seed gives the same noise everywhere
+        noise = torch.randn(batch.latents.shape, generator=generator).to(args.device)
+        t = torch.randint(0, 1000, (rows,), generator=generator).to(args.device)
         a = alphas[t].view(-1, 1, 1, 1)
         noisy = a.sqrt() * batch.latents + (1 - a).sqrt() * noise
         prediction = unet(noisy, t, encoder_hidden_states=context, encoder_attention_mask=keep).sample
@@ -341,7 +344,7 @@ def save_folder(out, base, models, vae, info, fp32=False):
         shutil.copytree(os.path.join(base, component), target)
     for name, module in (("unet", unet), ("text_encoder", text_encoder), ("history_encoder", history_encoder),
                          ("vae", vae)):
-        copy.deepcopy(module).to(dtype).save_pretrained(os.path.join(out, name), safe_serialization=True)
+        copy.deepcopy(module).to("cpu", dtype).save_pretrained(os.path.join(out, name), safe_serialization=True)
         config_path = os.path.join(out, name, "config.json")
         with open(config_path, encoding="utf-8") as f:
             config = json.load(f)
@@ -349,7 +352,7 @@ def save_folder(out, base, models, vae, info, fp32=False):
         with open(config_path, "w", encoding="utf-8") as f:
             json.dump(config, f, indent=2, sort_keys=True)
             f.write("\n")
-    save_file({k: v.detach().float().contiguous() for k, v in embeddings.state_dict().items()},
+    save_file({k: v.detach().cpu().float().contiguous() for k, v in embeddings.state_dict().items()},
               os.path.join(out, "story_embeddings.safetensors"))
     story_config = {"_class_name": "ARLDMStoryPipeline", "max_frames": MAX_FRAMES,
                     "caption_length": CAPTION_LENGTH, "hidden_size": text_encoder.config.hidden_size,
@@ -393,6 +396,7 @@ def main(argv=None):
     parser.add_argument("--inference-steps", type=int, default=25, help="written to story_config.json")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu", help="torch device to train on (cpu, cuda); data is made on the CPU")
     parser.add_argument("--save-minutes", type=float, default=0.0, help="also save every N minutes")
     parser.add_argument("--fp32", action="store_true", help="store fp32 weights (default fp16)")
     args = parser.parse_args(argv)
@@ -415,8 +419,9 @@ def main(argv=None):
         tokenizer, vae, text_encoder, unet = load_models(args.base)
         history_encoder = new_history_encoder(text_encoder, args)
         embeddings = new_story_embeddings(text_encoder.config.hidden_size)
-    models = (text_encoder, unet, history_encoder, embeddings)
-    log("params: " + ", ".join(f"{name} {parameter_count(m):,}" for name, m in
+    vae = vae.to(args.device)
+    models = tuple(module.to(args.device) for module in (text_encoder, unet, history_encoder, embeddings))
+    log(f"on {args.device}, params: " + ", ".join(f"{name} {parameter_count(m):,}" for name, m in
                                zip(("text_encoder", "unet", "history_encoder", "embeddings"), models)))
 
     frames, lengths, captions = render_stories(args.stories, args.size)

@@ -23,3 +23,18 @@ def test_gamma_zero_is_plain_mse():
 def test_weighted_mse_weights_each_sample():
     prediction, target = torch.zeros(2, 1, 2, 2), torch.stack([torch.ones(1, 2, 2), 2 * torch.ones(1, 2, 2)])
     assert torch.allclose(t.weighted_mse(prediction, target, torch.tensor([1.0, 0.5])), torch.tensor((1.0 + 2.0) / 2))
+
+
+def test_two_step_run_then_zero_step_continuation_keeps_the_weights(tmp_path):
+    from safetensors.torch import load_file
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    common = ["--images", "40", "--batch", "4", "--threads", "1", "--fp32", "--min-snr-gamma", "5"]
+    assert t.main(["--out", str(first), "--vae-steps", "2", "--unet-steps", "2"] + common) == 0
+    assert t.main(["--out", str(second), "--init-from", str(first), "--unet-steps", "0"] + common) == 0
+    for name in ("unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors",
+                 "vae/diffusion_pytorch_model.safetensors"):
+        before, after = load_file(first / name), load_file(second / name)
+        assert before.keys() == after.keys(), name
+        for key in before:
+            assert torch.equal(before[key], after[key]), f"{name}: {key}"
