@@ -185,8 +185,8 @@ def ema_update(ema, model, decay):
 
 
 def min_snr_weights(alphas_cumprod, timesteps, gamma):
-    """Per-sample ε-loss weights min(SNR_t, γ) / SNR_t (Min-SNR-γ, Hang et al., arXiv 2303.09556, eq. 9
-    for the ε objective); all ones when ``gamma`` is 0 (plain ε-MSE). SNR_t = ᾱ_t / (1 − ᾱ_t)."""
+    """Per-sample ε-loss weights min(SNR_t, γ) / SNR_t (Min-SNR-γ, Hang et al., arXiv 2303.09556, the
+    weighting for the ε objective); all ones when ``gamma`` is 0 (plain ε-MSE). SNR_t = ᾱ_t / (1 − ᾱ_t)."""
     if gamma <= 0:
         return torch.ones(len(timesteps), device=timesteps.device)
     a = alphas_cumprod[timesteps]
