@@ -415,6 +415,8 @@ def main(argv=None):
         with open(os.path.join(args.init_from, "training.json"), encoding="utf-8") as f:
             previous = json.load(f)
         args.base, args.vae_minutes = args.init_from, 0.0
+        # the loaded encoder's shape wins over the flags; record what was trained
+        args.patch_size, args.history_layers = history_encoder.config.patch_size, history_encoder.config.vision_layers
     else:
         tokenizer, vae, text_encoder, unet = load_models(args.base)
         history_encoder = new_history_encoder(text_encoder, args)
