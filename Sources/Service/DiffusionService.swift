@@ -225,11 +225,14 @@ public final class DiffusionService: Sendable {
         return true
     }
 
+    /// Connections the HTTP server holds open right now.
+    var openConnectionCount: Int { server.withLock { $0?.connectionCount ?? 0 } }
+
     /// Current metrics, with gauges sampled at scrape time.
     func renderMetrics() -> String {
         metrics.set(ServiceMetrics.queueDepth, to: Double(pool.queuedCount))
         metrics.set(ServiceMetrics.jobsInFlight, to: Double(pool.runningCount))
-        metrics.set(ServiceMetrics.connections, to: Double(server.withLock { $0?.connectionCount ?? 0 }))
+        metrics.set(ServiceMetrics.connections, to: Double(openConnectionCount))
         // Every configured model gets a sample, 0 unless ready, so unloading or failing a
         // model drops its gauge instead of leaving the last mapped size behind.
         let mapped = Dictionary(registry.memoryBytesByModel, uniquingKeysWith: { first, _ in first })

@@ -80,6 +80,8 @@ struct OpsRoutesTests {
         #expect(test.waitUntilIdle())
         let succeeded = [("task", "diagnostics.sgemm"), ("outcome", "succeeded")]
         #expect(eventually { test.service.metrics.value(ServiceMetrics.jobs, labels: succeeded) == 1 })
+        // The server notices a client's close asynchronously; wait for it before counting.
+        #expect(eventually { test.service.openConnectionCount == 0 })
 
         let response = try test.get("/metrics")
         #expect(response.status == 200)

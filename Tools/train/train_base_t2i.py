@@ -8,7 +8,8 @@ Stages (all on CPU, deterministic seeds):
 1. **Data.** ``--images`` training pairs from the ShapesWorld *train* seeds 0 .. images-1. Seed s
    draws a prompt spec with the eval harness's own spec sampler (``prompts.make_spec``: a single
    object, two or three of one kind, or two objects in a left/right/above/below relation;
-   ``--multi-fraction`` of the seeds instead draw an inventory of two or three distinct objects),
+   ``--multi-fraction`` of the seeds instead draw an inventory of two or three distinct objects, and
+   ``--relation-fraction`` of the rest draw a two-object relation, so relations can be oversampled),
    renders a ShapesWorld image that satisfies it (``prompts.render_spec``) and captions it in
    English (``prompts.spec_prompt``). Held-out prompts (test seeds from 2,050,000) are never used.
 2. **VAE.** A small ``AutoencoderKL`` (x4 downsampling, 4 latent channels) trained with
@@ -42,7 +43,7 @@ sys.path.insert(0, os.path.join(ROOT, "Tools", "eval"))
 
 import paths  # noqa: E402,F401  (shapesworld on the import path)
 from classes import COLOURS, SHAPES  # noqa: E402
-from prompts import make_spec, render_spec, spec_prompt  # noqa: E402
+from prompts import KINDS, make_spec, render_spec, spec_prompt  # noqa: E402
 
 TOKENIZER_DIR = os.path.join(ROOT, "Tests", "Fixtures", "clip-tokenizer")
 
@@ -61,18 +62,24 @@ def multi_spec(seed):
     return {"id": f"multi-{seed}", "kind": "multi", "items": items, "relation": None}
 
 
-def train_spec(seed, multi_fraction):
+def train_spec(seed, multi_fraction, relation_fraction=0.0):
+    """The spec of training seed ``seed``: an inventory with probability ``multi_fraction``; else a
+    relation with probability ``relation_fraction``; else the harness sampler's own kind cycle."""
     rng = np.random.default_rng([seed, 112])
     if rng.random() < multi_fraction:
         return multi_spec(seed)
+    if relation_fraction > 0 and rng.random() < relation_fraction:
+        # make_spec cycles single, count, relation by seed; 3s + 2 is a relation seed of its own,
+        # still far below the held-out seeds.
+        return make_spec(len(KINDS) * seed + KINDS.index("relation"))
     return make_spec(seed)
 
 
-def make_dataset(count, size, multi_fraction):
+def make_dataset(count, size, multi_fraction, relation_fraction=0.0):
     images = np.empty((count, size, size, 3), dtype=np.uint8)
     captions = []
     for seed in range(count):
-        spec = train_spec(seed, multi_fraction)
+        spec = train_spec(seed, multi_fraction, relation_fraction)
         images[seed] = render_spec(spec, size, seed)
         captions.append(spec_prompt(spec, "en"))
     return images, captions
@@ -269,6 +276,8 @@ def main(argv=None):
     parser.add_argument("--size", type=int, default=32)
     parser.add_argument("--images", type=int, default=24000)
     parser.add_argument("--multi-fraction", type=float, default=0.15)
+    parser.add_argument("--relation-fraction", type=float, default=0.0,
+                        help="share of the non-inventory seeds drawn as relations (0 keeps the one-in-three cycle)")
     parser.add_argument("--vae-steps", type=int, default=100000)
     parser.add_argument("--vae-minutes", type=float, default=6.0)
     parser.add_argument("--vae-batch", type=int, default=32)
@@ -311,7 +320,7 @@ def main(argv=None):
         tokenizer, vae, text_encoder, unet = build_models(args)
     vae, text_encoder, unet = vae.to(args.device), text_encoder.to(args.device), unet.to(args.device)
     log(f"params: vae {count(vae):,} text {count(text_encoder):,} unet {count(unet):,} on {args.device}")
-    images, captions = make_dataset(args.images, args.size, args.multi_fraction)
+    images, captions = make_dataset(args.images, args.size, args.multi_fraction, args.relation_fraction)
     log(f"rendered {len(images)} training images (train seeds 0..{args.images - 1})")
 
     if args.init_from:

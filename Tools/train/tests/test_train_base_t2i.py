@@ -1,4 +1,6 @@
-"""The base text-to-image trainer's loss weighting: Min-SNR-γ against hand-computed SNRs."""
+"""The base text-to-image trainer: its data mix, and its loss weighting (Min-SNR-γ against hand-computed SNRs)."""
+
+from collections import Counter
 
 import torch
 
@@ -23,6 +25,20 @@ def test_gamma_zero_is_plain_mse():
 def test_weighted_mse_weights_each_sample():
     prediction, target = torch.zeros(2, 1, 2, 2), torch.stack([torch.ones(1, 2, 2), 2 * torch.ones(1, 2, 2)])
     assert torch.allclose(t.weighted_mse(prediction, target, torch.tensor([1.0, 0.5])), torch.tensor((1.0 + 2.0) / 2))
+
+
+def test_relation_fraction_oversamples_relations_and_keeps_the_inventories():
+    seeds = range(3000)
+    plain = Counter(t.train_spec(seed, 0.15)["kind"] for seed in seeds)
+    heavy = Counter(t.train_spec(seed, 0.15, 0.4)["kind"] for seed in seeds)
+    assert heavy["multi"] == plain["multi"]
+    # 0.85 x (1/3) of the seeds are relations by default; 0.85 x (0.4 + 0.6 / 3) with the option.
+    assert abs(plain["relation"] / len(seeds) - 0.85 / 3) < 0.03
+    assert abs(heavy["relation"] / len(seeds) - 0.85 * 0.6) < 0.03
+    for seed in seeds[:200]:
+        spec = t.train_spec(seed, 0.15, 0.4)
+        if spec["kind"] == "relation":
+            assert spec["relation"] is not None and len(spec["items"]) == 2
 
 
 def test_two_step_run_then_zero_step_continuation_keeps_the_weights(tmp_path):
