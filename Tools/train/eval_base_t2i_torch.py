@@ -17,10 +17,11 @@ validation split, seeds from 1,050,000 and 1,060,000, for choosing settings such
   prompt set, half inventories of three distinct objects (seeds from 2,060,000, sampled like the
   training script's ``multi_spec``).
 
-Figures: prompt accuracy (every criterion of ``score_objects`` holds), position accuracy
-(``relation_correct`` over relation prompts), count accuracy (``counts_correct``: every named
-colour+shape found exactly as often as named), objects present, no extra objects, and accuracy per
-kind. ``--reference`` also scores real renders of the same specs at the model's size (the judge's
+Figures: prompt accuracy as issue 6 defines it (``objects_present``: every named object present with
+the right colour and shape), strict accuracy (every criterion of ``score_objects`` holds: also the
+counts, the relation and nothing extra), position accuracy (``relation_correct`` over relation
+prompts), count accuracy (``counts_correct``: every named colour+shape found exactly as often as
+named), no extra objects, and both accuracies per kind. ``--reference`` also scores real renders of the same specs at the model's size (the judge's
 ceiling) and the same renders after a VAE round trip (the autoencoder's ceiling).
 """
 
@@ -92,17 +93,20 @@ def summarise(verdicts, specs):
                 tallies[criterion][0] += bool(verdict[criterion])
                 tallies[criterion][1] += 1
         kind = spec["kind"] if spec["kind"] != "count" else f"count{spec['items'][0][2]}"
-        kinds.setdefault(kind, [0, 0])
-        kinds[kind][0] += bool(verdict["correct"])
-        kinds[kind][1] += 1
+        kinds.setdefault(kind, [0, 0, 0])
+        kinds[kind][0] += bool(verdict["objects_present"])
+        kinds[kind][1] += bool(verdict["correct"])
+        kinds[kind][2] += 1
     return {"prompts": len(specs),
-            "prompt_accuracy": tallies["correct"][0] / len(specs),
+            "prompt_accuracy": tallies["objects_present"][0] / len(specs),
+            "strict_accuracy": tallies["correct"][0] / len(specs),
             "position_accuracy": (tallies["relation_correct"][0] / tallies["relation_correct"][1]
                                   if tallies["relation_correct"][1] else None),
             "count_accuracy": tallies["counts_correct"][0] / len(specs),
             "criteria": {c: round(t[0] / t[1], 4) for c, t in tallies.items() if t[1]},
-            "by_kind": {k: {"accuracy": round(v[0] / v[1], 4), "prompts": v[1]}
-                        for k, v in sorted(kinds.items())}}
+            "by_kind": {k: {"prompt_accuracy": round(present / n, 4), "strict_accuracy": round(strict / n, 4),
+                            "prompts": n}
+                        for k, (present, strict, n) in sorted(kinds.items())}}
 
 
 def generate(pipe, specs, size, steps, guidance, seed, batch):
@@ -176,8 +180,8 @@ def main(argv=None):
             result["reference_vae_round_trip"] = summarise(
                 score(vae_round_trip(pipe.vae, real), specs), specs)
         summary[name] = result
-        print(json.dumps({name: {k: result[k] for k in ("prompt_accuracy", "position_accuracy",
-                                                         "count_accuracy")}}), flush=True)
+        print(json.dumps({name: {k: result[k] for k in ("prompt_accuracy", "strict_accuracy",
+                                                         "position_accuracy", "count_accuracy")}}), flush=True)
         if args.save_images:
             from PIL import Image
             os.makedirs(args.save_images, exist_ok=True)
