@@ -45,6 +45,13 @@ def stories():
     return e.held_out_stories(6, SIZE)
 
 
+def test_validation_stories_are_their_own_and_score_like_the_test_ones(stories):
+    validation = e.held_out_stories(6, SIZE, "validation")
+    assert [captions for _, captions, _ in validation] != [captions for _, captions, _ in stories]
+    # The judge's ceiling on real renders is about 95% (occlusions); the six test stories all pass.
+    assert sum(e.score_story(story, frames, SIZE)["consistent"] for story, _, frames in validation) >= 5
+
+
 def test_real_renders_score_as_consistent_and_faithful(stories):
     verdicts = [e.score_story(story, frames, SIZE) for story, _, frames in stories]
     for verdict, (story, _, _) in zip(verdicts, stories):
