@@ -21,8 +21,9 @@ Figures: prompt accuracy as issue 6 defines it (``objects_present``: every named
 the right colour and shape), strict accuracy (every criterion of ``score_objects`` holds: also the
 counts, the relation and nothing extra), position accuracy (``relation_correct`` over relation
 prompts), count accuracy (``counts_correct``: every named colour+shape found exactly as often as
-named), no extra objects, and both accuracies per kind. ``--reference`` also scores real renders of the same specs at the model's size (the judge's
-ceiling) and the same renders after a VAE round trip (the autoencoder's ceiling).
+named), no extra objects, and both accuracies per kind. ``--reference`` also scores real renders of
+the same specs at the model's size (the judge's ceiling) and the same renders after a VAE round trip
+(the autoencoder's ceiling).
 """
 
 import argparse
