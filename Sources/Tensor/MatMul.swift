@@ -38,6 +38,9 @@ public enum BLAS {
 
     /// Problems smaller than this (M·N·K) run one per thread rather than threading one GEMM.
     static let smallGEMMWork = 1 << 22
+
+    /// Linear layers over fewer rows than this split their output columns over the workers.
+    static let fewRows = 512
 }
 
 extension Tensor {
@@ -156,8 +159,27 @@ extension Tensor {
         }
         var weightOperand = w.matrixOperand(at: w.offset)!
         weightOperand.transposed.toggle()  // need weightᵀ (in × out)
-        BLAS.gemm(GEMMOperand(pointer: input.basePointer, transposed: false, leadingDimension: max(inFeatures, 1)),
-                  weightOperand, m: rows, n: outFeatures, k: inFeatures, beta: beta, c: output, ldc: outFeatures)
+        let inputOperand = GEMMOperand(pointer: input.basePointer, transposed: false, leadingDimension: max(inFeatures, 1))
+        let threads = ComputeThreads.count
+        if threads > 1 && rows < BLAS.fewRows && outFeatures >= 64 * threads {
+            // Few rows (a text encoder's 2 × 77 tokens): OpenBLAS's own threading synchronises more than it
+            // computes here, so each worker takes a band of output columns (a multiple of 16 wide) with
+            // single-threaded BLAS. SD-1.5's text encoder at 2 threads: 0.24–0.28 s instead of 0.28 (CPU 0.45 s
+            // instead of 0.55; BENCHMARKS.md).
+            let bands = threads
+            ComputeThreads.withSingleThreadedBLAS {
+                ParallelLoop.forEach(bands) { band in
+                    let first = outFeatures * band / bands / 16 * 16
+                    let last = band == bands - 1 ? outFeatures : outFeatures * (band + 1) / bands / 16 * 16
+                    var columns = weightOperand
+                    columns.pointer += first * (columns.transposed ? columns.leadingDimension : 1)
+                    BLAS.gemm(inputOperand, columns, m: rows, n: last - first, k: inFeatures, beta: beta,
+                              c: output + first, ldc: outFeatures)
+                }
+            }
+            return result
+        }
+        BLAS.gemm(inputOperand, weightOperand, m: rows, n: outFeatures, k: inFeatures, beta: beta, c: output, ldc: outFeatures)
         return result
     }
 }

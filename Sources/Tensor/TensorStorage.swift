@@ -39,8 +39,15 @@ public final class TensorStorage: @unchecked Sendable {
 
 /// A pool of float buffers keyed by size class, bounded in total bytes.
 public final class BufferPool: @unchecked Sendable {
-    /// The pool every op allocates from.
-    public static let shared = BufferPool(maximumBytes: 4 << 30)
+    /// The pool every op allocates from, bounded by ``defaultMaximumBytes`` (the service sets its own bound from
+    /// `compute.buffer_pool_mib`).
+    public static let shared = BufferPool(maximumBytes: defaultMaximumBytes)
+
+    /// 768 MiB: above the SD-1.5 UNet's working set at batch 2 (no allocation misses the pool after the first call
+    /// from 640 MiB up; 13 per call at 512), below what a one-pass decoder leaves parked at each resolution
+    /// with a larger bound (SD-1.5 VAE decode to 512²: peak RSS 1,612 MiB at 640–768, 1,738 at 1–4 GiB;
+    /// diffusers 1,630–1,651). See BENCHMARKS.md, "Buffer-pool bound".
+    public static let defaultMaximumBytes = 768 << 20
 
     /// Counters for tests and diagnostics.
     public struct Statistics: Sendable, Equatable {

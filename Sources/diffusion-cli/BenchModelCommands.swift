@@ -20,7 +20,7 @@ struct BenchRunOptions: ParsableArguments {
     @Option(name: .long, help: "Untimed warm-up calls (the first one also counts the GEMM FLOPs).")
     var warmup: Int = 1
 
-    @Option(name: .customLong("buffer-pool-mib"), help: "Bound on free buffers parked in the tensor buffer pool, in MiB (default: the library's, 4096).")
+    @Option(name: .customLong("buffer-pool-mib"), help: "Bound on free buffers parked in the tensor buffer pool, in MiB (default: the library's, 768, as the service's).")
     var bufferPoolMiB: Int?
 
     @Flag(name: .long, help: "Print one JSON object instead of a summary line.")

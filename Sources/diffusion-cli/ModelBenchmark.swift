@@ -41,6 +41,8 @@ struct ModelBenchmarkResult {
     var peakResidentInference: Int?
     /// `--buffer-pool-mib`, when given.
     var bufferPoolMiB: Int?
+    /// Buffer-pool misses (fresh allocations) per timed call: 0 once a repeated call's working set is parked.
+    var poolMissesPerCall: Double = 0
 
     var seconds: Double { median(samples) }
     var minimumSeconds: Double { samples.min() ?? 0 }
@@ -60,6 +62,7 @@ struct ModelBenchmarkResult {
             object["seconds_per_frame"] = seconds / Double(max(frames, 1))
         }
         if let bufferPoolMiB { object["buffer_pool_mib"] = bufferPoolMiB }
+        object["pool_misses_per_call"] = poolMissesPerCall
         if let residentAfterLoad { object["rss_after_load_bytes"] = residentAfterLoad }
         if let peakResidentTotal { object["peak_rss_bytes"] = peakResidentTotal }
         if let peakResidentInference { object["peak_rss_inference_bytes"] = peakResidentInference }
@@ -75,7 +78,8 @@ struct ModelBenchmarkResult {
                       component, model, shape, threads, seconds, times, minimumSeconds, perFrame, median(cpuSamples),
                       Double(flops) / 1e9, gflops)
             + "load \(String(format: "%.2f", loadSeconds)) s; RSS after load \(mib(residentAfterLoad)), "
-            + "peak (whole process) \(mib(peakResidentTotal)), peak (inference) \(mib(peakResidentInference))"
+            + "peak (whole process) \(mib(peakResidentTotal)), peak (inference) \(mib(peakResidentInference)); "
+            + "buffer-pool misses per call \(String(format: "%.1f", poolMissesPerCall))"
     }
 }
 
@@ -103,6 +107,7 @@ enum ModelBenchmark {
             flops = flops ?? counted
         }
         var samples: [Double] = [], cpuSamples: [Double] = []
+        let missesBefore = BufferPool.shared.statistics.misses
         for _ in 0..<max(1, rounds) {
             let cpuStart = processCPUSeconds()
             if flops == nil {
@@ -114,6 +119,7 @@ enum ModelBenchmark {
             }
             cpuSamples.append(processCPUSeconds() - cpuStart)
         }
+        let poolMisses = BufferPool.shared.statistics.misses - missesBefore
         let peakSinceReset = ProcessMemory.peakResidentBytes
         // Without a reset VmHWM already is the whole-process peak; with one, the larger of the two marks is.
         let peakTotal = reset ? [peakTotalBeforeReset, peakSinceReset].compactMap { $0 }.max() : peakSinceReset
@@ -121,6 +127,7 @@ enum ModelBenchmark {
                                     warmup: max(0, warmup), loadSeconds: loadSeconds, samples: samples,
                                     cpuSamples: cpuSamples, flops: flops ?? 0, frames: prepared.frames,
                                     details: prepared.details, residentAfterLoad: residentAfterLoad,
-                                    peakResidentTotal: peakTotal, peakResidentInference: reset ? peakSinceReset : nil)
+                                    peakResidentTotal: peakTotal, peakResidentInference: reset ? peakSinceReset : nil,
+                                    poolMissesPerCall: Double(poolMisses) / Double(max(1, rounds)))
     }
 }

@@ -71,6 +71,7 @@ struct DiffusionServer: ParsableCommand {
         let logger = Logger(label: "diffusion-server")
 
         ComputeThreads.setCount(settings.compute.threadsPerJob)
+        BufferPool.shared.setMaximumBytes(settings.compute.bufferPoolMiB << 20)
         let service = DiffusionService(configuration: settings, logger: logger, blasKernel: BLASRuntime.kernelName)
         // Before binding: a SIGTERM sent as soon as the port is open must drain, not kill or vanish.
         service.installSignalHandlers()

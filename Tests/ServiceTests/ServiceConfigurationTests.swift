@@ -32,6 +32,7 @@ struct ServiceConfigurationTests {
         #expect(configuration.compute.queueDepth == 16)
         #expect(configuration.compute.defaultTimeoutMilliseconds == 300_000)
         #expect(configuration.compute.maxTimeoutMilliseconds == 3_600_000)
+        #expect(configuration.compute.bufferPoolMiB == 768)
         #expect(configuration.compute.threadsPerJob == max(1, ProcessInfo.processInfo.activeProcessorCount))
         #expect(configuration.jobs.resultTTLSeconds == 600)
         #expect(configuration.shutdown.drainSeconds == 25)
@@ -77,6 +78,7 @@ struct ServiceConfigurationTests {
               queue_depth: 8
               default_timeout_ms: 1000
               max_timeout_ms: 2000
+              buffer_pool_mib: 64
             jobs:
               ttl_seconds: 1.5
             shutdown:
@@ -126,6 +128,7 @@ struct ServiceConfigurationTests {
         #expect(configuration.compute.queueDepth == 8)
         #expect(configuration.compute.defaultTimeoutMilliseconds == 1000)
         #expect(configuration.compute.maxTimeoutMilliseconds == 2000)
+        #expect(configuration.compute.bufferPoolMiB == 64)
         #expect(configuration.jobs.resultTTLSeconds == 1.5)
         #expect(configuration.shutdown.drainSeconds == 4)
         #expect(configuration.auth.token == "s3cret")

@@ -41,4 +41,25 @@ import Testing
         ComputeThreads.setCount(threads)
         #expect(single.scalars == multi.scalars)
     }
+
+    /// Few-row linear layers split their output columns over the workers (bands a multiple of 16 wide); the
+    /// result must not depend on the split, for a row-major weight and for a transposed view of one.
+    @Test func fewRowLinearAgreesSingleAndMultiThreaded() throws {
+        let (rows, inFeatures, outFeatures) = (154, 24, 200)
+        let input = Tensor(shape: [2, rows / 2, inFeatures], values: (0..<(rows * inFeatures)).map { Float($0 % 7) - 3 })
+        let weight = Tensor(shape: [outFeatures, inFeatures], values: (0..<(outFeatures * inFeatures)).map { Float($0 % 5) - 2 })
+        let bias = Tensor(shape: [outFeatures], values: (0..<outFeatures).map { Float($0 % 3) })
+        let weightView = try weight.transposed(0, 1).contiguous().transposed(0, 1)
+        #expect(!weightView.isContiguous)
+        let threads = ComputeThreads.count
+        ComputeThreads.setCount(1)
+        let single = try Tensor.linear(input, weight: weight, bias: bias)
+        ComputeThreads.setCount(max(2, threads))
+        let multi = try Tensor.linear(input, weight: weight, bias: bias)
+        let multiView = try Tensor.linear(input, weight: weightView, bias: bias)
+        ComputeThreads.setCount(threads)
+        #expect(single.shape == [2, rows / 2, outFeatures])
+        #expect(single.scalars == multi.scalars)
+        #expect(single.scalars == multiView.scalars)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Tensor
 import Yams
 
 /// Everything the service is configured with, from `Config/default.yaml` (or `--config`),
@@ -37,6 +38,8 @@ public struct ServiceConfiguration: Sendable, Equatable {
         public var defaultTimeoutMilliseconds = 300_000
         /// The longest deadline a request may ask for.
         public var maxTimeoutMilliseconds = 3_600_000
+        /// Bound on free tensor buffers kept for reuse between layers and steps (`BufferPool`), in MiB.
+        public var bufferPoolMiB = BufferPool.defaultMaximumBytes >> 20
 
         /// Threads each worker's job may use, resolved against the machine's cores.
         public var threadsPerJob: Int {
@@ -217,12 +220,13 @@ extension ServiceConfiguration.ServerSettings {
 
 extension ServiceConfiguration.ComputeSettings {
     mutating func read(_ section: ConfigurationSection) throws(ConfigurationError) {
-        try section.expectOnly(["workers", "threads", "queue_depth", "default_timeout_ms", "max_timeout_ms"])
+        try section.expectOnly(["workers", "threads", "queue_depth", "default_timeout_ms", "max_timeout_ms", "buffer_pool_mib"])
         workers = try section.integer("workers", in: 1...64) ?? workers
         threads = try section.integer("threads", in: 0...256) ?? threads
         queueDepth = try section.integer("queue_depth", in: 0...10_000) ?? queueDepth
         defaultTimeoutMilliseconds = try section.integer("default_timeout_ms", in: 1...86_400_000) ?? defaultTimeoutMilliseconds
         maxTimeoutMilliseconds = try section.integer("max_timeout_ms", in: 1...86_400_000) ?? maxTimeoutMilliseconds
+        bufferPoolMiB = try section.integer("buffer_pool_mib", in: 0...1_048_576) ?? bufferPoolMiB
         guard defaultTimeoutMilliseconds <= maxTimeoutMilliseconds else {
             throw .invalidValue(source: section.source, key: section.key("default_timeout_ms"), reason: "must not exceed max_timeout_ms")
         }
