@@ -39,8 +39,11 @@ public enum BLAS {
     /// Problems smaller than this (M·N·K) run one per thread rather than threading one GEMM.
     static let smallGEMMWork = 1 << 22
 
-    /// Linear layers over fewer rows than this split their output columns over the workers.
+    /// Linear layers over fewer rows than this split their output columns into ``columnBands`` bands.
     static let fewRows = 512
+
+    /// Column bands of a few-row linear layer: the workers share them out (2 each at 2 threads).
+    static let columnBands = 4
 }
 
 extension Tensor {
@@ -160,13 +163,13 @@ extension Tensor {
         var weightOperand = w.matrixOperand(at: w.offset)!
         weightOperand.transposed.toggle()  // need weightᵀ (in × out)
         let inputOperand = GEMMOperand(pointer: input.basePointer, transposed: false, leadingDimension: max(inFeatures, 1))
-        let threads = ComputeThreads.count
-        if threads > 1 && rows < BLAS.fewRows && outFeatures >= 64 * threads {
+        if rows < BLAS.fewRows && outFeatures >= BLAS.columnBands * 64 {
             // Few rows (a text encoder's 2 × 77 tokens): OpenBLAS's own threading synchronises more than it
-            // computes here, so each worker takes a band of output columns (a multiple of 16 wide) with
-            // single-threaded BLAS. SD-1.5's text encoder at 2 threads: 0.24–0.28 s instead of 0.28 (CPU 0.45 s
-            // instead of 0.55; BENCHMARKS.md).
-            let bands = threads
+            // computes here, so the output columns are cut into a fixed number of bands (multiples of 16 wide),
+            // spread over the workers, each one single-threaded GEMM. The cut does not depend on the thread
+            // count, so neither does the result (OpenBLAS picks its kernel by problem size). SD-1.5's text
+            // encoder at 2 threads: 0.24–0.28 s instead of 0.28, CPU 0.45 s instead of 0.55 (BENCHMARKS.md).
+            let bands = BLAS.columnBands
             ComputeThreads.withSingleThreadedBLAS {
                 ParallelLoop.forEach(bands) { band in
                     let first = outFeatures * band / bands / 16 * 16

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Tensor
 
@@ -42,13 +43,17 @@ import Testing
         #expect(single.scalars == multi.scalars)
     }
 
-    /// Few-row linear layers split their output columns over the workers (bands a multiple of 16 wide); the
-    /// result must not depend on the split, for a row-major weight and for a transposed view of one.
-    @Test func fewRowLinearAgreesSingleAndMultiThreaded() throws {
-        let (rows, inFeatures, outFeatures) = (154, 24, 200)
-        let input = Tensor(shape: [2, rows / 2, inFeatures], values: (0..<(rows * inFeatures)).map { Float($0 % 7) - 3 })
-        let weight = Tensor(shape: [outFeatures, inFeatures], values: (0..<(outFeatures * inFeatures)).map { Float($0 % 5) - 2 })
-        let bias = Tensor(shape: [outFeatures], values: (0..<outFeatures).map { Float($0 % 3) })
+    /// Few-row linear layers cut their output columns into fixed bands (multiples of 16 wide) shared out over
+    /// the workers: the result equals the plain product and does not depend on the thread count, for a row-major
+    /// weight and for a transposed view of one.
+    @Test func fewRowLinearIsExactAndIndependentOfThreadCount() throws {
+        let (rows, inFeatures, outFeatures) = (154, 24, 300)
+        let inputValues = (0..<(rows * inFeatures)).map { Float($0 % 7) - 3 }
+        let weightValues = (0..<(outFeatures * inFeatures)).map { Float($0 % 5) - 2 }
+        let biasValues = (0..<outFeatures).map { Float($0 % 3) }
+        let input = Tensor(shape: [2, rows / 2, inFeatures], values: inputValues)
+        let weight = Tensor(shape: [outFeatures, inFeatures], values: weightValues)
+        let bias = Tensor(shape: [outFeatures], values: biasValues)
         let weightView = try weight.transposed(0, 1).contiguous().transposed(0, 1)
         #expect(!weightView.isContiguous)
         let threads = ComputeThreads.count
@@ -57,9 +62,25 @@ import Testing
         ComputeThreads.setCount(max(2, threads))
         let multi = try Tensor.linear(input, weight: weight, bias: bias)
         let multiView = try Tensor.linear(input, weight: weightView, bias: bias)
+        // Inexact values: the same bits at 1 and 2 threads.
+        let fractional = Tensor(shape: [rows, inFeatures], values: inputValues.indices.map { Float(sin(Double($0))) })
+        let fractionalMulti = try Tensor.linear(fractional, weight: weight, bias: bias)
+        ComputeThreads.setCount(1)
+        let fractionalSingle = try Tensor.linear(fractional, weight: weight, bias: bias)
         ComputeThreads.setCount(threads)
+        #expect(fractionalSingle.scalars == fractionalMulti.scalars)
+        // Small integers: every product and sum is exact in Float.
+        var expected = [Float](repeating: 0, count: rows * outFeatures)
+        for row in 0..<rows {
+            for column in 0..<outFeatures {
+                var sum = biasValues[column]
+                for index in 0..<inFeatures { sum += inputValues[row * inFeatures + index] * weightValues[column * inFeatures + index] }
+                expected[row * outFeatures + column] = sum
+            }
+        }
         #expect(single.shape == [2, rows / 2, outFeatures])
-        #expect(single.scalars == multi.scalars)
-        #expect(single.scalars == multiView.scalars)
+        #expect(single.scalars == expected)
+        #expect(multi.scalars == expected)
+        #expect(multiView.scalars == expected)
     }
 }
