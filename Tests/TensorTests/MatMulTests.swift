@@ -1,4 +1,3 @@
-import Foundation
 import Testing
 @testable import Tensor
 
@@ -44,10 +43,12 @@ import Testing
     }
 
     /// Few-row linear layers cut their output columns into fixed bands (multiples of 16 wide) shared out over
-    /// the workers: the result equals the plain product and does not depend on the thread count, for a row-major
-    /// weight and for a transposed view of one.
-    @Test func fewRowLinearIsExactAndIndependentOfThreadCount() throws {
+    /// the workers: the result equals the plain product, for a row-major weight and for a transposed view of one.
+    /// (The cut does not depend on the thread count; this test leaves that count alone, because other suites
+    /// running at the same time compare repeated calls bit for bit.)
+    @Test func fewRowLinearEqualsTheProduct() throws {
         let (rows, inFeatures, outFeatures) = (154, 24, 300)
+        #expect(rows < BLAS.fewRows && outFeatures >= BLAS.columnBands * 64)
         let inputValues = (0..<(rows * inFeatures)).map { Float($0 % 7) - 3 }
         let weightValues = (0..<(outFeatures * inFeatures)).map { Float($0 % 5) - 2 }
         let biasValues = (0..<outFeatures).map { Float($0 % 3) }
@@ -56,19 +57,8 @@ import Testing
         let bias = Tensor(shape: [outFeatures], values: biasValues)
         let weightView = try weight.transposed(0, 1).contiguous().transposed(0, 1)
         #expect(!weightView.isContiguous)
-        let threads = ComputeThreads.count
-        ComputeThreads.setCount(1)
-        let single = try Tensor.linear(input, weight: weight, bias: bias)
-        ComputeThreads.setCount(max(2, threads))
-        let multi = try Tensor.linear(input, weight: weight, bias: bias)
-        let multiView = try Tensor.linear(input, weight: weightView, bias: bias)
-        // Inexact values: the same bits at 1 and 2 threads.
-        let fractional = Tensor(shape: [rows, inFeatures], values: inputValues.indices.map { Float(sin(Double($0))) })
-        let fractionalMulti = try Tensor.linear(fractional, weight: weight, bias: bias)
-        ComputeThreads.setCount(1)
-        let fractionalSingle = try Tensor.linear(fractional, weight: weight, bias: bias)
-        ComputeThreads.setCount(threads)
-        #expect(fractionalSingle.scalars == fractionalMulti.scalars)
+        let output = try Tensor.linear(input, weight: weight, bias: bias)
+        let outputFromView = try Tensor.linear(input, weight: weightView, bias: bias)
         // Small integers: every product and sum is exact in Float.
         var expected = [Float](repeating: 0, count: rows * outFeatures)
         for row in 0..<rows {
@@ -78,9 +68,8 @@ import Testing
                 expected[row * outFeatures + column] = sum
             }
         }
-        #expect(single.shape == [2, rows / 2, outFeatures])
-        #expect(single.scalars == expected)
-        #expect(multi.scalars == expected)
-        #expect(multiView.scalars == expected)
+        #expect(output.shape == [2, rows / 2, outFeatures])
+        #expect(output.scalars == expected)
+        #expect(outputFromView.scalars == expected)
     }
 }
