@@ -168,7 +168,7 @@ extension Tensor {
             // computes here, so the output columns are cut into a fixed number of bands (multiples of 16 wide),
             // spread over the workers, each one single-threaded GEMM. The cut does not depend on the thread
             // count, so neither does the result (OpenBLAS picks its kernel by problem size). SD-1.5's text
-            // encoder at 2 threads: 0.24–0.28 s instead of 0.28, CPU 0.45 s instead of 0.55 (BENCHMARKS.md).
+            // encoder at 2 threads: 0.23 s instead of 0.28, CPU 0.42 s instead of 0.55 (BENCHMARKS.md, session 6).
             let bands = BLAS.columnBands
             ComputeThreads.withSingleThreadedBLAS {
                 ParallelLoop.forEach(bands) { band in
