@@ -24,7 +24,8 @@ Scores (the judge of Tools/shapesworld, ``judge_frames`` tracking the protagonis
 
 * **protagonist consistency**: frame 0 shows the protagonist (the object of the captioned colour
   and shape, with its hidden stripe), and every later frame shows an object of the same shape,
-  colour and stripe colour. Reported per story (all later frames, the headline) and per frame.
+  colour and stripe colour. Reported per story (all later frames, the headline) and per frame, with
+  the failing later frames split by reason (no striped frame 0, protagonist missing, stripe changed).
 * **caption fidelity**: each caption's statement holds. Frame 0: an object of the named colour and
   shape is present. Frame j > 0: the protagonist's change from frame j-1 follows the action, with
   the displacement along the stated axis at least half the generator's step (18% of the canvas)
@@ -144,10 +145,12 @@ def score_story(story, images, size):
     first = track[0]
     intro_holds = first is not None
     stripe = first["secondary_colour"] if first is not None else None
-    consistent_frames = []
+    consistent_frames, failures = [], []
     for found in track[1:]:
         consistent_frames.append(stripe is not None and found is not None
                                  and found["secondary_colour"] == stripe)
+        failures.append("no_striped_frame_0" if stripe is None else "protagonist_missing" if found is None
+                        else "stripe_changed" if found["secondary_colour"] != stripe else None)
     actions = []
     ground = first
     for action, previous, found in zip(story["actions"], track[:-1], track[1:]):
@@ -156,7 +159,7 @@ def score_story(story, images, size):
         actions.append(holds)
         ground = reference if action == "jump" else found  # after a jump the next frame starts from take-off
     return {"consistent": bool(consistent_frames) and all(consistent_frames),
-            "consistent_frames": consistent_frames, "intro_holds": intro_holds,
+            "consistent_frames": consistent_frames, "later_frame_failures": failures, "intro_holds": intro_holds,
             "first_frame_striped": stripe is not None, "actions": actions,
             "objects_per_frame": [len(objects) for objects in judged["frames"]]}
 
@@ -176,6 +179,10 @@ def summarise(verdicts, mode):
         "protagonist_consistency": rate([v["consistent"] for v in verdicts]),
         "consistency_per_frame": rate(later),
         "first_frame_striped": rate([v["first_frame_striped"] for v in verdicts]),
+        # why later frames fail: frame 0 had no striped protagonist to keep, the protagonist's colour and
+        # shape were not found, or it was found with another stripe colour (shares of all later frames)
+        "later_frame_failures": {reason: rate([f == reason for v in verdicts for f in v["later_frame_failures"]])
+                                 for reason in ("no_striped_frame_0", "protagonist_missing", "stripe_changed")},
         "caption_fidelity": rate(captions),
         "intro_fidelity": rate(intros),
         "action_fidelity": rate(actions),

@@ -187,8 +187,9 @@ def tokenize(tokenizer, texts):
 
 def ema_update(ema, model, decay):
     with torch.no_grad():
-        for pe, pm in zip(ema.parameters(), model.parameters()):
-            pe.mul_(decay).add_(pm.detach(), alpha=1.0 - decay)
+        averaged, current = list(ema.parameters()), [p.detach() for p in model.parameters()]
+        torch._foreach_mul_(averaged, decay)
+        torch._foreach_add_(averaged, current, alpha=1.0 - decay)
 
 
 def min_snr_weights(alphas_cumprod, timesteps, gamma):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fine-tune the bundled ShapesWorld text-to-image model into an AR-LDM story model (CPU).
+"""Fine-tune the bundled ShapesWorld text-to-image model into an AR-LDM story model (CPU or one GPU).
 
     nice -n 5 python3 Tools/train/train_story.py --out Models/shapesworld-story --minutes 75
 
@@ -9,7 +9,8 @@ with the *ground-truth* history: frame j's context is [CLIP(c_j) + type0 ; H_0 .
 H_k = BLIP_mm(c_k, x_k) + type1 + frame_k and the causal square mask hiding slots k >= j. 10% of the
 (story, frame) rows are replaced by the null condition (null caption, null history in every slot)
 for classifier-free guidance. The conditioning code is `Tools/reference/arldm_ref.py`
-(`teacher_forced_contexts`), the same module the Swift parity fixtures come from.
+(`teacher_forced_contexts`), the same module the Swift parity fixtures come from; training runs it for a
+whole batch of stories at once (`batched_teacher_forced_contexts`, tested equal to it story by story).
 
 What is trained and what is frozen (as in the paper, where SD's VAE is frozen):
 
@@ -35,10 +36,15 @@ Data: ShapesWorld stories (``Tools/shapesworld/stories.py``) from the *train* sp
 pronoun); a training row draws one, and its history slot uses the same caption. Held-out eval
 stories come from the test split (seeds >= 2,000,000).
 
+``--workers N`` renders the stories in N processes (the same arrays). With ``--device cuda`` the encoded
+latents, reconstructions and token tables are moved to the GPU once, so a step copies nothing from the host.
+
 ``--init-from FOLDER`` continues a saved story folder instead: its UNet, text encoder, history encoder,
 embeddings and VAE are loaded (stage 0 is skipped, the VAE kept), AdamW starts fresh, and the folder's
-``training.json`` is kept under ``continued_from``. ``--min-snr-gamma`` weights each row's ε-MSE by
-min(SNR_t, γ) / SNR_t (Min-SNR-γ, Hang et al. 2023), spending less of the gradient on nearly clean latents.
+``training.json`` is kept under ``continued_from``; with ``--denoiser-from BASE`` the UNet and text encoder
+come from BASE instead (a newer base model), the folder's history encoder, embeddings and VAE kept.
+``--min-snr-gamma`` weights each row's ε-MSE by min(SNR_t, γ) / SNR_t (Min-SNR-γ, Hang et al. 2023),
+spending less of the gradient on nearly clean latents.
 
 Output: a story folder (layout in arldm_ref.py's docstring) with the EMA weights, the base model's
 VAE / tokenizer / scheduler copied unchanged, and ``training.json`` (arguments, steps, loss curve,
@@ -65,7 +71,7 @@ sys.path.insert(0, os.path.join(ROOT, "Tools", "eval"))
 sys.path.insert(0, os.path.join(ROOT, "Tools", "reference"))
 
 import paths  # noqa: E402,F401  (shapesworld on the import path)
-from arldm_ref import CAPTION_TYPE, HISTORY_TYPE, HistoryEncoder, StoryEmbeddings, teacher_forced_contexts  # noqa: E402
+from arldm_ref import CAPTION_TYPE, HISTORY_TYPE, HistoryEncoder, StoryEmbeddings  # noqa: E402
 from scene import render_scene  # noqa: E402
 from splits import SPLITS, rng_for  # noqa: E402
 from stories import sample_story  # noqa: E402
@@ -78,20 +84,37 @@ PARAPHRASES = 2
 
 # ----------------------------------------------------------------------------------------- data
 
-def render_stories(count, size):
-    """Frames (N, V, H, W, 3) uint8 (zeros past a story's end), frame counts (N,), captions [N][V][2]."""
-    frames = np.zeros((count, MAX_FRAMES, size, size, 3), dtype=np.uint8)
-    lengths = np.zeros(count, dtype=np.int64)
-    captions = []
-    for seed in range(count):
-        story = sample_story(rng_for("story", seed), size, languages=("en",))
-        lengths[seed] = len(story["frames"])
-        for k, scene in enumerate(story["frames"]):
-            frames[seed, k] = render_scene(scene)
-        per_frame = [list(c["en"][:PARAPHRASES]) for c in story["captions"]]
-        per_frame += [["", ""]] * (MAX_FRAMES - len(per_frame))
-        captions.append(per_frame)
-    return frames, lengths, captions
+def render_story(seed, size):
+    """One train-split story: frames (V, H, W, 3) uint8 (zeros past its end), frame count, captions [V][2]."""
+    story = sample_story(rng_for("story", seed), size, languages=("en",))
+    frames = np.zeros((MAX_FRAMES, size, size, 3), dtype=np.uint8)
+    for k, scene in enumerate(story["frames"]):
+        frames[k] = render_scene(scene)
+    per_frame = [list(c["en"][:PARAPHRASES]) for c in story["captions"]]
+    per_frame += [["", ""]] * (MAX_FRAMES - len(per_frame))
+    return frames, len(story["frames"]), per_frame
+
+
+def _render_range(task):
+    start, stop, size = task
+    return [render_story(seed, size) for seed in range(start, stop)]
+
+
+def render_stories(count, size, workers=1, chunk=500):
+    """Frames (N, V, H, W, 3) uint8, frame counts (N,), captions [N][V][2] of seeds 0 .. count-1; with
+    ``workers`` > 1 the seeds are rendered in chunks by a process pool (the same arrays, in seed order)."""
+    tasks = [(start, min(start + chunk, count), size) for start in range(0, count, chunk)]
+    if workers > 1:
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_render_range, tasks)
+    else:
+        parts = [_render_range(task) for task in tasks]
+    stories = [story for part in parts for story in part]
+    frames = np.stack([frames for frames, _, _ in stories])
+    lengths = np.array([length for _, length, _ in stories], dtype=np.int64)
+    return frames, lengths, [captions for _, _, captions in stories]
 
 
 def to_unit_range(images, device="cpu"):
@@ -222,10 +245,13 @@ class StoryBatch:
         story_of = np.repeat(stories, self.lengths)
         frame_of = np.concatenate([np.arange(n) for n in self.lengths])
         paraphrase = rng.integers(0, PARAPHRASES, len(story_of))
-        self.latents = latents[story_of, frame_of].to(device)
-        self.images = recons[story_of, frame_of].to(device).float().div(255.0)
-        self.ids = token_ids[story_of, frame_of, paraphrase].to(device)
-        self.masks = token_masks[story_of, frame_of, paraphrase].to(device)
+        # the tables may already live on the device (see main); index them where they are
+        story_of, frame_of_index, paraphrase = (torch.from_numpy(index).to(latents.device)
+                                                for index in (story_of, frame_of, paraphrase))
+        self.latents = latents[story_of, frame_of_index].to(device)
+        self.images = recons[story_of, frame_of_index].to(device).float().div(255.0)
+        self.ids = token_ids[story_of, frame_of_index, paraphrase].to(device)
+        self.masks = token_masks[story_of, frame_of_index, paraphrase].to(device)
         self.frames = torch.from_numpy(frame_of).to(device)
 
 
@@ -244,18 +270,36 @@ def story_contexts(batch, text_encoder, history_encoder, embeddings, null_tokens
     null_raw = history_encoder(black, null_ids, null_mask)
     null_slots = null_raw + type_weights[HISTORY_TYPE] + frame_weights.unsqueeze(1)  # (V, S, D)
 
-    contexts, masks, start = [], [], 0
-    for length in batch.lengths:
-        rows = slice(start, start + length)
-        slots = torch.cat([history[rows], null_slots[length:]])
-        slot_masks = torch.cat([batch.masks[rows], torch.zeros(MAX_FRAMES - length, CAPTION_LENGTH,
-                                                               dtype=batch.masks.dtype, device=batch.masks.device)])
-        context, mask = teacher_forced_contexts(captions[rows], batch.masks[rows], slots, slot_masks,
-                                                null_caption, null_slots, drop[rows])
-        contexts.append(context)
-        masks.append(mask)
-        start += length
-    return torch.cat(contexts), torch.cat(masks)
+    return batched_teacher_forced_contexts(captions, history, null_caption, null_slots, batch, drop)
+
+
+def batched_teacher_forced_contexts(captions, history, null_caption, null_slots, batch, drop):
+    """`arldm_ref.teacher_forced_contexts` for every story of a batch in one pass (the same arithmetic, so
+    the same values): row r of story s sees s's history rows as its slots, null slots past s's end, the
+    causal square mask from its frame index, and the null condition where ``drop`` says.
+
+    captions (R, S, D), history (R, S, D): the rows' caption and history encodings; null_caption (1, S, D);
+    null_slots (V, S, D). Returns contexts (R, (1 + V)·S, D) and keep masks (R, (1 + V)·S)."""
+    rows, length, width = captions.shape
+    count = null_slots.shape[0]
+    device = captions.device
+    lengths = torch.tensor(batch.lengths, device=device)
+    starts = torch.cumsum(lengths, 0) - lengths
+    story_of = torch.repeat_interleave(torch.arange(len(batch.lengths), device=device), lengths)
+    slot = torch.arange(count, device=device).view(1, count)
+    # an index into [history rows ; null slots] for slot k of each row's story
+    source = torch.where(slot < lengths[story_of].view(-1, 1), starts[story_of].view(-1, 1) + slot, rows + slot)
+    slots = torch.cat([history, null_slots])[source].reshape(rows, count * length, width)
+    slot_masks = torch.cat([batch.masks.to(torch.float32), torch.zeros(count, length, device=device)])[source]
+
+    keep = drop.view(rows, 1, 1).to(captions.dtype)
+    contexts = torch.cat([keep * null_caption + (1 - keep) * captions,
+                          keep * null_slots.reshape(1, count * length, -1) + (1 - keep) * slots], dim=1)
+    masks = torch.cat([batch.masks.to(torch.float32), slot_masks.reshape(rows, count * length)], dim=1)
+    masks = torch.where(drop.view(rows, 1), torch.ones_like(masks), masks)
+    hidden = torch.cat([torch.zeros(rows, length, dtype=torch.bool, device=device),
+                        (slot >= batch.frames.view(-1, 1)).repeat_interleave(length, dim=1)], dim=1)
+    return contexts, masks.masked_fill(hidden, 0.0)
 
 
 def train(models, data, args, log, checkpoint):
@@ -371,6 +415,9 @@ def main(argv=None):
     parser.add_argument("--base", default=os.path.join(ROOT, "Models", "shapesworld-t2i"))
     parser.add_argument("--init-from", default="",
                         help="continue a story folder (its VAE kept, stage 0 skipped) instead of starting from --base")
+    parser.add_argument("--denoiser-from", default="",
+                        help="with --init-from: take the UNet and text encoder from this folder (a newer base model) "
+                             "and keep the story folder's history encoder, embeddings and VAE")
     parser.add_argument("--out", default=os.path.join(ROOT, "Models", "shapesworld-story"))
     parser.add_argument("--size", type=int, default=32)
     parser.add_argument("--stories", type=int, default=20000, help="train seeds 0 .. stories-1")
@@ -396,6 +443,7 @@ def main(argv=None):
     parser.add_argument("--inference-steps", type=int, default=25, help="written to story_config.json")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1, help="processes rendering the stories")
     parser.add_argument("--device", default="cpu", help="torch device to train on (cpu, cuda); data is made on the CPU")
     parser.add_argument("--save-minutes", type=float, default=0.0, help="also save every N minutes")
     parser.add_argument("--fp32", action="store_true", help="store fp32 weights (default fp16)")
@@ -408,6 +456,9 @@ def main(argv=None):
     def log(message):
         print(f"[{time.time() - t0:7.1f}s] {message}", flush=True)
 
+    # rendered first, so the worker processes fork before any accelerator is initialised
+    frames, lengths, captions = render_stories(args.stories, args.size, args.workers)
+    log(f"rendered {args.stories} stories, {int(lengths.sum())} frames (train seeds 0..{args.stories - 1})")
     previous = None
     if args.init_from:
         tokenizer, vae, text_encoder, unet = load_models(args.init_from)
@@ -417,6 +468,8 @@ def main(argv=None):
         args.base, args.vae_minutes = args.init_from, 0.0
         # the loaded encoder's shape wins over the flags; record what was trained
         args.patch_size, args.history_layers = history_encoder.config.patch_size, history_encoder.config.vision_layers
+        if args.denoiser_from:
+            _, _, text_encoder, unet = load_models(args.denoiser_from)
     else:
         tokenizer, vae, text_encoder, unet = load_models(args.base)
         history_encoder = new_history_encoder(text_encoder, args)
@@ -426,8 +479,6 @@ def main(argv=None):
     log(f"on {args.device}, params: " + ", ".join(f"{name} {parameter_count(m):,}" for name, m in
                                zip(("text_encoder", "unet", "history_encoder", "embeddings"), models)))
 
-    frames, lengths, captions = render_stories(args.stories, args.size)
-    log(f"rendered {args.stories} stories, {int(lengths.sum())} frames (train seeds 0..{args.stories - 1})")
     valid = np.concatenate([frames[s, :lengths[s]] for s in range(args.stories)])
     vae_info = {"before": stripe_recovery(vae, args.size, args.recovery_stories)}
     if args.vae_minutes > 0:
@@ -439,9 +490,18 @@ def main(argv=None):
                                       - frames[s, :n]).mean() for s, n in enumerate(lengths)]))
     log(f"latents {tuple(latents.shape)}; VAE reconstruction MAE {recon_mae:.2f}/255")
     flat = [text for story in captions for frame in story for text in frame]
-    ids, masks = tokenize(tokenizer, flat)
+    unique = list(dict.fromkeys(flat))  # captions repeat a lot; tokenizing each distinct one once saves minutes
+    position = {text: i for i, text in enumerate(unique)}
+    unique_ids, unique_masks = tokenize(tokenizer, unique)
+    rows = torch.tensor([position[text] for text in flat])
+    ids, masks = unique_ids[rows], unique_masks[rows]
     token_ids = ids.view(args.stories, MAX_FRAMES, PARAPHRASES, CAPTION_LENGTH)
     token_masks = masks.view(args.stories, MAX_FRAMES, PARAPHRASES, CAPTION_LENGTH)
+    if args.device != "cpu":
+        # a few hundred MB at most: kept on the device so a step copies nothing from the host
+        latents, recons, token_ids, token_masks = (t.to(args.device) for t in (latents, recons, token_ids, token_masks))
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
     data = (lengths, latents, recons, token_ids, token_masks, tokenize(tokenizer, [""]))
 
     def record(train_info):

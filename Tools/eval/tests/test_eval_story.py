@@ -75,6 +75,9 @@ def test_a_foreign_frame_breaks_consistency_and_opposite_captions_break_fidelity
     verdict = e.score_story(story, broken, SIZE)
     assert not verdict["consistent"] and not verdict["consistent_frames"][0]
     assert verdict["consistent_frames"][1:] == [True] * (len(frames) - 2)
+    assert verdict["later_frame_failures"][1:] == [None] * (len(frames) - 2)
+    blank = e.score_story(story, [frames[0], np.zeros_like(frames[1])] + frames[2:], SIZE)
+    assert blank["later_frame_failures"][0] == "protagonist_missing"
 
     for story, _, frames in stories[:3]:
         opposite = dict(story, actions=[OPPOSITE[a] for a in story["actions"]])
@@ -92,6 +95,8 @@ def test_continuation_does_not_score_the_given_frame(stories):
     assert e.summarise(verdicts, "continuation")["caption_fidelity"] == e.summarise(verdicts, "continuation")[
         "action_fidelity"]
     assert e.summarise(verdicts, "visualization")["intro_fidelity"] == 0.0
+    failures = e.summarise(verdicts, "visualization")["later_frame_failures"]
+    assert failures == {"no_striped_frame_0": 1.0, "protagonist_missing": 0.0, "stripe_changed": 0.0}
 
 
 def test_torch_source_generates_every_frame_and_history_matters(stories):

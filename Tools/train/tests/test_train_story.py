@@ -110,3 +110,59 @@ def test_continuing_a_folder_for_zero_steps_saves_the_same_weights(tmp_path):
         for key in before:
             assert torch.equal(before[key], after[key]), f"{name}: {key}"
     assert (second / "tokenizer" / "vocab.json").read_bytes() == (first / "tokenizer" / "vocab.json").read_bytes()
+
+
+def test_rendering_in_worker_processes_gives_the_same_stories():
+    frames, lengths, captions = t.render_stories(5, 32)
+    pooled_frames, pooled_lengths, pooled_captions = t.render_stories(5, 32, workers=2, chunk=2)
+    assert np.array_equal(frames, pooled_frames)
+    assert np.array_equal(lengths, pooled_lengths)
+    assert captions == pooled_captions
+    assert frames[lengths < t.MAX_FRAMES, -1].max() == 0  # zeros past a story's end
+
+
+def test_denoiser_from_takes_unet_and_text_encoder_and_keeps_the_story_parts(tmp_path):
+    from safetensors.torch import load_file
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    common = ["--stories", "3", "--batch", "2", "--recovery-stories", "1", "--threads", "1", "--fp32"]
+    assert t.main(["--out", str(first), "--steps", "2", "--vae-minutes", "0"] + common) == 0
+    assert t.main(["--out", str(second), "--steps", "0", "--init-from", str(first), "--denoiser-from", BASE]
+                  + common) == 0
+    from_base = ["unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors"]
+    kept = ["history_encoder/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors",
+            "story_embeddings.safetensors"]
+    for name in from_base + kept:
+        source = os.path.join(BASE, name) if name in from_base else first / name
+        before, after = load_file(source), load_file(second / name)
+        assert before.keys() == after.keys(), name
+        for key in before:
+            assert torch.equal(before[key].float(), after[key]), f"{name}: {key}"
+
+
+def test_batched_contexts_equal_the_reference_story_by_story():
+    from arldm_ref import teacher_forced_contexts
+
+    generator = torch.Generator().manual_seed(3)
+    lengths = [4, 5, 4]
+    rows, length, width, count = sum(lengths), t.CAPTION_LENGTH, 8, t.MAX_FRAMES
+    batch = argparse.Namespace(lengths=lengths,
+                               frames=torch.tensor([k for n in lengths for k in range(n)]),
+                               masks=(torch.rand(rows, length, generator=generator) > 0.3).long())
+    captions, history = torch.randn(2, rows, length, width, generator=generator)
+    null_caption = torch.randn(1, length, width, generator=generator)
+    null_slots = torch.randn(count, length, width, generator=generator)
+    drop = torch.rand(rows, generator=generator) < 0.3
+    drop[1] = True
+    contexts, masks = t.batched_teacher_forced_contexts(captions, history, null_caption, null_slots, batch, drop)
+
+    start = 0
+    for n in lengths:
+        part = slice(start, start + n)
+        slot_masks = torch.cat([batch.masks[part], torch.zeros(count - n, length, dtype=torch.long)])
+        expected, expected_masks = teacher_forced_contexts(captions[part], batch.masks[part],
+                                                           torch.cat([history[part], null_slots[n:]]), slot_masks,
+                                                           null_caption, null_slots, drop[part])
+        assert torch.equal(contexts[part], expected)
+        assert torch.equal(masks[part], expected_masks)
+        start += n
