@@ -99,6 +99,15 @@ def test_continuation_does_not_score_the_given_frame(stories):
     assert failures == {"no_striped_frame_0": 1.0, "protagonist_missing": 0.0, "stripe_changed": 0.0}
 
 
+def test_teacher_forcing_measures_each_action_from_the_real_frame_before(stories):
+    for story, _, frames in stories[:3]:
+        stale = [frames[0], frames[0]] + frames[2:]   # frame 1 repeats frame 0: only its own action fails
+        assert e.score_story(story, frames, SIZE, history=frames) == e.score_story(story, frames, SIZE)
+        forced = e.score_story(story, stale, SIZE, history=frames)
+        assert forced["actions"] == [False] + [True] * (len(frames) - 2), story["actions"]
+        assert forced["consistent"]
+
+
 def test_torch_source_generates_every_frame_and_history_matters(stories):
     story, captions, frames = stories[0]
     generated = {}
@@ -109,9 +118,18 @@ def test_torch_source_generates_every_frame_and_history_matters(stories):
         assert all(image.shape == (SIZE, SIZE, 3) and image.dtype == np.uint8 for image in images)
         generated[(mode, mask)] = images
     assert np.array_equal(generated[("continuation", False)][0], frames[0])
+    forced = e.torch_generator(TINY_STORY, "teacher-forcing", 3, None, 0, False, 1)(captions, frames, 0)
+    assert len(forced) == len(frames) and np.array_equal(forced[0], frames[0])
+    assert np.array_equal(forced[1], generated[("continuation", False)][1])  # both see only the real frame 0
+    assert not np.array_equal(forced[2], generated[("continuation", False)][2])
     with_history, without = generated[("visualization", False)], generated[("visualization", True)]
     assert np.array_equal(with_history[0], without[0])          # frame 0 has no history either way
     assert not np.array_equal(with_history[1], without[1])
+
+
+def test_teacher_forcing_needs_the_reference_pipeline(tmp_path):
+    with pytest.raises(SystemExit):
+        e.main(["--reference", "--mode", "teacher-forcing", "--out", str(tmp_path / "x.json")])
 
 
 def test_main_writes_the_summary(tmp_path):
