@@ -24,7 +24,12 @@ public enum ComputeThreads {
 
     /// Runs `body` with OpenBLAS restricted to one thread, for regions where our own loop owns the cores.
     ///
-    /// Assumes one op at a time per process uses the compute pool (the service's compute pool guarantees this).
+    /// Assumes one op at a time per process uses the compute pool (the service's compute pool guarantees this
+    /// with its default single worker). OpenBLAS's thread count is process-wide, and OpenBLAS 0.3.21's sgemm
+    /// rounds differently on one thread and on several (a 64×1024×576 product differs by up to 6e-5), so an op
+    /// running elsewhere in the process during such a region can round differently: outputs are bit-reproducible
+    /// for a fixed thread count and one computation at a time (the story fixture's frames at 1 and 2 threads
+    /// differ in one value, by 1/255).
     public static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
         let threads = count
         if threads > 1 { BLASRuntime.setBLASThreads(1) }

@@ -7,8 +7,9 @@ import Testing
 
 /// `POST /v1/story` end to end over real sockets: the story fixture folder
 /// (`Tests/Fixtures/story/tiny`, parity-tested against `Tools/reference/arldm_ref.py` in
-/// StoryTests) served as a `diffusers`-format entry. Frames must be exactly the PNGs of the
-/// pipeline's own frames for the same seed; streaming sends each frame as it is done.
+/// StoryTests) served as a `diffusers`-format entry. Frames must be the pipeline's own frames for
+/// the same seed, to within rounding (``expectSameFrames(_:_:sourceLocation:)``); streaming sends each
+/// frame as it is done.
 @Suite(.serialized) struct StoryRoutesTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -37,6 +38,34 @@ import Testing
         return frames.map { Array(Data(base64Encoded: $0["b64_png"] as? String ?? "") ?? Data()) }
     }
 
+    /// Checks the served frames against the pipeline's own, decoded, to within rounding: the same count and
+    /// sizes, every channel value within 2 of 255, and under 1% of the values different.
+    ///
+    /// Not byte equality, because other suites in this process compute at the same time. Their
+    /// ``ComputeThreads/withSingleThreadedBLAS(_:)`` regions switch OpenBLAS's process-wide thread count, and
+    /// OpenBLAS 0.3.21's sgemm rounds differently on one thread and on several, so a frame computed during such
+    /// a region can differ slightly (measured: `diffusion-cli story` on this fixture at 1 and 2 threads differs
+    /// in one value, by 1/255; under concurrent story suites, the same one value).
+    /// A wrong seed, caption or history changes most values by far more.
+    static func expectSameFrames(_ served: [[UInt8]], _ expected: [[UInt8]],
+                                 sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(served.count == expected.count, sourceLocation: sourceLocation)
+        for (index, (servedPNG, expectedPNG)) in zip(served, expected).enumerated() {
+            guard let servedImage = try? ImageDecoder.decode(servedPNG), let expectedImage = try? ImageDecoder.decode(expectedPNG),
+                  servedImage.width == expectedImage.width, servedImage.height == expectedImage.height,
+                  servedImage.pixels.count == expectedImage.pixels.count else {
+                Issue.record("frame \(index): not a PNG of the expected size", sourceLocation: sourceLocation)
+                continue
+            }
+            let differences = zip(servedImage.pixels, expectedImage.pixels).map { abs(Int($0) - Int($1)) }
+            let largest = differences.max() ?? 0
+            let changed = differences.filter { $0 > 0 }.count
+            #expect(largest <= 2 && changed * 100 < differences.count,
+                    "frame \(index): \(changed) of \(differences.count) values differ, by up to \(largest)",
+                    sourceLocation: sourceLocation)
+        }
+    }
+
     static let captions = ["Mia is a red circle on the left.", "She moves to the right.", "She grows bigger."]
 
     @Test func framesAreThePipelinesOwn() throws {
@@ -47,7 +76,7 @@ import Testing
                                         timeout: 120)
         #expect(response.status == 200, "\(response.text)")
         let expected = try Self.expectedFrames(Self.captions, steps: 4, seed: 7)
-        #expect(Self.framePNGs(response) == expected)
+        Self.expectSameFrames(Self.framePNGs(response), expected)
         let frames = response.json["frames"] as? [[String: Any]] ?? []
         #expect(frames.map { $0["index"] as? Int } == [0, 1, 2])
         #expect(frames.map { $0["caption"] as? String } == Self.captions)
@@ -85,7 +114,7 @@ import Testing
                   let base64 = object["b64_png"] as? String, let data = Data(base64Encoded: base64) else { return nil }
             return Array(data)
         }
-        #expect(frameData == expected)
+        Self.expectSameFrames(frameData, expected)
     }
 
     @Test func continuationKeepsTheGivenFirstFrame() throws {
@@ -100,7 +129,7 @@ import Testing
         #expect(pngs.first == first)
         let given = try ImageDecoder.decode(first)
         let expected = try Self.expectedFrames(["Mia is red.", "She moves up."], given: [given], steps: 3, seed: 9)
-        #expect(Array(pngs.dropFirst()) == expected)
+        Self.expectSameFrames(Array(pngs.dropFirst()), expected)
         let frames = response.json["frames"] as? [[String: Any]] ?? []
         #expect(frames.map { $0["generated"] as? Bool } == [false, true])
     }
@@ -157,6 +186,6 @@ import Testing
         let parameters = StoryParameters(captions: captions, steps: 5, guidanceScale: model.pipeline.configuration.guidanceScale,
                                          seed: 3)
         let expected = try model.pipeline.generate(parameters).map { try PNGEncoder.encode(model.image(of: $0)) }
-        #expect(Self.framePNGs(response) == expected)
+        Self.expectSameFrames(Self.framePNGs(response), expected)
     }
 }

@@ -44,7 +44,13 @@ embeddings and VAE are loaded (stage 0 is skipped, the VAE kept), AdamW starts f
 ``training.json`` is kept under ``continued_from``; with ``--denoiser-from BASE`` the UNet and text encoder
 come from BASE instead (a newer base model), the folder's history encoder, embeddings and VAE kept.
 ``--min-snr-gamma`` weights each row's ε-MSE by min(SNR_t, γ) / SNR_t (Min-SNR-γ, Hang et al. 2023),
-spending less of the gradient on nearly clean latents.
+spending less of the gradient on nearly clean latents; ``--first-frame-weight`` scales frame-0 rows on top.
+
+With ``--init-from``, ``--patch-size`` (smaller than the folder's) re-cuts the loaded history encoder's image
+tower into finer patches and ``--vision-layers`` (more than the folder's) appends identity-initialised blocks
+to it, both warm starts (``recut_history_patches``, ``deepen_history_vision``). A re-cut tower is then
+distilled into the trained one for ``--distill-steps`` before the story training, so the UNet is not handed
+tokens it has never read (``distill_history_encoder``).
 
 Output: a story folder (layout in arldm_ref.py's docstring) with the EMA weights, the base model's
 VAE / tokenizer / scheduler copied unchanged, and ``training.json`` (arguments, steps, loss curve,
@@ -203,7 +209,7 @@ def new_history_encoder(text_encoder, args):
     vocab = text_encoder.config.vocab_size
     encoder = HistoryEncoder(image_size=args.size, patch_size=args.patch_size, num_channels=3,
                              hidden_size=hidden, num_attention_heads=4, intermediate_size=4 * hidden,
-                             vision_layers=args.history_layers, text_layers=args.history_layers,
+                             vision_layers=args.vision_layers or args.history_layers, text_layers=args.history_layers,
                              vocab_size=vocab + 1, max_position_embeddings=CAPTION_LENGTH,
                              enc_token_id=vocab, layer_norm_eps=1e-5)
     clip = text_encoder.text_model.embeddings
@@ -227,6 +233,53 @@ def load_story_parts(folder):
     return encoder, embeddings
 
 
+def recut_history_patches(encoder, patch_size):
+    """The history encoder with its image tower re-cut into ``patch_size``-px patches, warm-started from ``encoder``.
+
+    Each new kernel is the sum of the old kernel's k² tiles (k = old / new patch size) and each new patch takes
+    the position embedding of the old patch it lies in, so on a frame that is flat within every old patch the new
+    patch tokens are the old ones, each repeated k² times. Real frames are not flat at that scale (a 32 px story
+    frame's re-cut slot outputs keep a cosine of 0.75 to the old ones), so ``distill_history_encoder`` closes the
+    rest before training. Everything else is copied. The point of finer patches: a thin stripe no longer shares
+    its token with the whole body."""
+    old, config = encoder.config.patch_size, dict(encoder.config)
+    if old % patch_size:
+        raise ValueError(f"patch size {patch_size} does not divide the trained {old}")
+    factor, grid = old // patch_size, encoder.config.image_size // old
+    config = {key: value for key, value in config.items() if not key.startswith("_")}
+    widened = HistoryEncoder(**{**config, "patch_size": patch_size})
+    state = {key: value for key, value in encoder.state_dict().items()
+             if not key.startswith(("vision_model.patch_embedding.weight", "vision_model.position_embedding"))}
+    weight = encoder.vision_model.patch_embedding.weight.detach()
+    out_channels, channels = weight.shape[:2]
+    tiles = weight.reshape(out_channels, channels, factor, patch_size, factor, patch_size)
+    state["vision_model.patch_embedding.weight"] = tiles.sum(dim=(2, 4))
+    positions = encoder.vision_model.position_embedding.detach()
+    patches = positions[1:].reshape(grid, grid, -1)
+    patches = patches.repeat_interleave(factor, dim=0).repeat_interleave(factor, dim=1)
+    state["vision_model.position_embedding"] = torch.cat([positions[:1], patches.reshape(-1, positions.shape[1])])
+    widened.load_state_dict(state)
+    return widened
+
+
+def deepen_history_vision(encoder, layers):
+    """The history encoder with pre-LN ViT blocks appended to its image tower up to ``layers``. A new block's
+    attention output projection and second feed-forward layer start at zero, so it starts as the identity and the
+    trained encoder's outputs are unchanged until training moves it."""
+    config = {key: value for key, value in dict(encoder.config).items() if not key.startswith("_")}
+    if layers < config["vision_layers"]:
+        raise ValueError(f"cannot drop image-tower layers ({config['vision_layers']} -> {layers})")
+    deeper = HistoryEncoder(**{**config, "vision_layers": layers})
+    missing, unexpected = deeper.load_state_dict(encoder.state_dict(), strict=False)
+    assert not unexpected and all(key.startswith("vision_model.layers.") for key in missing), (missing, unexpected)
+    with torch.no_grad():
+        for layer in deeper.vision_model.layers[config["vision_layers"]:]:
+            for linear in (layer.attn.to_out[0], layer.ff.net[2]):
+                linear.weight.zero_()
+                linear.bias.zero_()
+    return deeper
+
+
 def new_story_embeddings(hidden):
     embeddings = StoryEmbeddings(MAX_FRAMES, hidden)
     with torch.no_grad():
@@ -246,9 +299,9 @@ class StoryBatch:
         frame_of = np.concatenate([np.arange(n) for n in self.lengths])
         paraphrase = rng.integers(0, PARAPHRASES, len(story_of))
         # the tables may already live on the device (see main); index them where they are
-        story_of, frame_of_index, paraphrase = (torch.from_numpy(index).to(latents.device)
+        story_of, frame_of_index, paraphrase = (torch.from_numpy(index).to(recons.device)
                                                 for index in (story_of, frame_of, paraphrase))
-        self.latents = latents[story_of, frame_of_index].to(device)
+        self.latents = latents[story_of, frame_of_index].to(device) if latents is not None else None
         self.images = recons[story_of, frame_of_index].to(device).float().div(255.0)
         self.ids = token_ids[story_of, frame_of_index, paraphrase].to(device)
         self.masks = token_masks[story_of, frame_of_index, paraphrase].to(device)
@@ -302,6 +355,48 @@ def batched_teacher_forced_contexts(captions, history, null_caption, null_slots,
     return contexts, masks.masked_fill(hidden, 0.0)
 
 
+def distill_history_encoder(student, teacher, data, args, log):
+    """Teach a re-cut history encoder (``recut_history_patches``) to give the trained one's slot tokens before
+    the story training starts, so the UNet, which has learned to read those tokens, is not handed new ones: masked
+    MSE between the two encoders' caption-position outputs on training frames (the VAE reconstructions the
+    history holds) and on the null slot's black frame, AdamW at ``--distill-lr``, for ``--distill-steps`` steps of
+    ``--batch`` stories. Returns the loss before and after."""
+    lengths, _, recons, token_ids, token_masks, null_tokens = data
+    null_ids, null_mask = (tokens.to(args.device) for tokens in null_tokens)
+    size = teacher.config.image_size
+    black = torch.zeros(1, 3, size, size, device=args.device)
+    optimizer = torch.optim.AdamW(student.parameters(), lr=args.distill_lr, weight_decay=1e-2)
+    rng = np.random.default_rng(args.seed + 2)
+    student.train()
+    teacher.eval().requires_grad_(False)
+    losses = []
+    for step in range(args.distill_steps):
+        stories = rng.integers(0, len(lengths), args.batch)
+        batch = StoryBatch(stories, lengths, None, recons, token_ids, token_masks, rng, args.device)
+        images = torch.cat([batch.images, black])
+        ids, masks = torch.cat([batch.ids, null_ids]), torch.cat([batch.masks, null_mask])
+        with torch.no_grad():
+            target = teacher(images, ids, masks)
+        keep = masks.to(torch.float32).unsqueeze(-1)
+        loss = ((student(images, ids, masks) - target) ** 2 * keep).sum() / (keep.sum() * target.shape[-1])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+        if (step + 1) % 100 == 0:
+            log(f"distill step {step + 1} slot MSE {np.mean(losses[-100:]):.5f}")
+    student.requires_grad_(True)
+    return {"steps": args.distill_steps, "first_mse": losses[0] if losses else None,
+            "final_mse": float(np.mean(losses[-50:])) if losses else None}
+
+
+def row_weights(alphas, timesteps, frames, args):
+    """Each row's loss weight: Min-SNR-γ (``--min-snr-gamma``), times ``--first-frame-weight`` on frame-0 rows —
+    frame 0 is drawn from its caption alone, and its stripe is what every later frame must copy."""
+    weights = min_snr_weights(alphas, timesteps, args.min_snr_gamma)
+    return weights * torch.where(frames == 0, args.first_frame_weight, 1.0)
+
+
 def train(models, data, args, log, checkpoint):
     """AdamW on ε-MSE; warm-up, constant, then linear decay over the last 25% of the time budget."""
     from diffusers import DDPMScheduler
@@ -345,7 +440,7 @@ def train(models, data, args, log, checkpoint):
         a = alphas[t].view(-1, 1, 1, 1)
         noisy = a.sqrt() * batch.latents + (1 - a).sqrt() * noise
         prediction = unet(noisy, t, encoder_hidden_states=context, encoder_attention_mask=keep).sample
-        loss = weighted_mse(prediction, noise, min_snr_weights(alphas, t, args.min_snr_gamma))
+        loss = weighted_mse(prediction, noise, row_weights(alphas, t, batch.frames, args))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(base_params + new_params, 1.0)
@@ -437,8 +532,17 @@ def main(argv=None):
     parser.add_argument("--min-snr-gamma", type=float, default=0.0,
                         help="Min-SNR-γ loss weighting (0: plain ε-MSE)")
     parser.add_argument("--null-fraction", type=float, default=0.1, help="rows dropped to the null condition")
-    parser.add_argument("--patch-size", type=int, default=8)
-    parser.add_argument("--history-layers", type=int, default=2)
+    parser.add_argument("--first-frame-weight", type=float, default=1.0,
+                        help="loss weight of each story's frame-0 rows (generated from the caption alone)")
+    parser.add_argument("--patch-size", type=int, default=0,
+                        help="history-encoder patch size (new encoder: 8; with --init-from: re-cut the loaded one)")
+    parser.add_argument("--history-layers", type=int, default=2, help="history-encoder layers of a new encoder")
+    parser.add_argument("--distill-steps", type=int, default=1000,
+                        help="after --patch-size re-cuts a loaded encoder: steps matching it to the trained one")
+    parser.add_argument("--distill-lr", type=float, default=1e-3)
+    parser.add_argument("--vision-layers", type=int, default=0,
+                        help="image-tower layers (new encoder: --history-layers; with --init-from: append identity "
+                             "blocks to the loaded one)")
     parser.add_argument("--guidance", type=float, default=5.0, help="written to story_config.json")
     parser.add_argument("--inference-steps", type=int, default=25, help="written to story_config.json")
     parser.add_argument("--seed", type=int, default=0)
@@ -459,18 +563,26 @@ def main(argv=None):
     # rendered first, so the worker processes fork before any accelerator is initialised
     frames, lengths, captions = render_stories(args.stories, args.size, args.workers)
     log(f"rendered {args.stories} stories, {int(lengths.sum())} frames (train seeds 0..{args.stories - 1})")
-    previous = None
+    previous = trained_encoder = None
     if args.init_from:
         tokenizer, vae, text_encoder, unet = load_models(args.init_from)
         history_encoder, embeddings = load_story_parts(args.init_from)
         with open(os.path.join(args.init_from, "training.json"), encoding="utf-8") as f:
             previous = json.load(f)
         args.base, args.vae_minutes = args.init_from, 0.0
-        # the loaded encoder's shape wins over the flags; record what was trained
-        args.patch_size, args.history_layers = history_encoder.config.patch_size, history_encoder.config.vision_layers
+        # --patch-size / --vision-layers, when given, re-cut or deepen the loaded image tower (warm starts);
+        # otherwise the loaded encoder's shape stands. Either way the flags record what was trained.
+        if args.patch_size and args.patch_size != history_encoder.config.patch_size:
+            trained_encoder = history_encoder
+            history_encoder = recut_history_patches(history_encoder, args.patch_size)
+        if args.vision_layers and args.vision_layers != history_encoder.config.vision_layers:
+            history_encoder = deepen_history_vision(history_encoder, args.vision_layers)
+        args.patch_size, args.vision_layers = history_encoder.config.patch_size, history_encoder.config.vision_layers
+        args.history_layers = history_encoder.config.text_layers
         if args.denoiser_from:
             _, _, text_encoder, unet = load_models(args.denoiser_from)
     else:
+        args.patch_size, args.vision_layers = args.patch_size or 8, args.vision_layers or args.history_layers
         tokenizer, vae, text_encoder, unet = load_models(args.base)
         history_encoder = new_history_encoder(text_encoder, args)
         embeddings = new_story_embeddings(text_encoder.config.hidden_size)
@@ -503,11 +615,16 @@ def main(argv=None):
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
     data = (lengths, latents, recons, token_ids, token_masks, tokenize(tokenizer, [""]))
+    distillation = None
+    if trained_encoder is not None and args.distill_steps:
+        distillation = distill_history_encoder(models[2], trained_encoder.to(args.device), data, args, log)
+        log(f"re-cut history encoder distilled: slot MSE {distillation['first_mse']:.5f} -> "
+            f"{distillation['final_mse']:.5f}")
 
     def record(train_info):
         return {"command": " ".join(["python3"] + sys.argv), "args": vars(args), "base": args.base,
                 "stories": args.stories, "frames": int(lengths.sum()), "vae_adaptation": vae_info,
-                "vae_recon_mae_255": recon_mae,
+                "vae_recon_mae_255": recon_mae, "history_distillation": distillation,
                 "training": train_info, "total_seconds": round(time.time() - t0, 1), "torch": torch.__version__,
                 "continued_from": previous}
 

@@ -22,7 +22,7 @@ def base():
 
 def test_history_encoder_starts_from_clip_embeddings(base):
     _, _, text_encoder, _ = base
-    args = argparse.Namespace(size=32, patch_size=8, history_layers=2)
+    args = argparse.Namespace(size=32, patch_size=8, history_layers=2, vision_layers=2)
     encoder = t.new_history_encoder(text_encoder, args)
     clip = text_encoder.text_model.embeddings
     vocab = text_encoder.config.vocab_size
@@ -37,7 +37,7 @@ def test_training_contexts_equal_the_sampler_contexts(base, tmp_path):
     from arldm_ref import StoryModel
 
     tokenizer, vae, text_encoder, unet = base
-    args = argparse.Namespace(size=32, patch_size=8, history_layers=2, guidance=5.0, inference_steps=25)
+    args = argparse.Namespace(size=32, patch_size=8, history_layers=2, vision_layers=2, guidance=5.0, inference_steps=25)
     encoder = t.new_history_encoder(text_encoder, args).eval()
     embeddings = t.new_story_embeddings(text_encoder.config.hidden_size)
     models = (text_encoder.eval(), unet.eval(), encoder, embeddings)
@@ -166,3 +166,79 @@ def test_batched_contexts_equal_the_reference_story_by_story():
         assert torch.equal(contexts[part], expected)
         assert torch.equal(masks[part], expected_masks)
         start += n
+
+
+def small_history_encoder(base, patch_size=8, layers=2):
+    _, _, text_encoder, _ = base
+    args = argparse.Namespace(size=32, patch_size=patch_size, history_layers=layers, vision_layers=layers)
+    torch.manual_seed(1)
+    encoder = t.new_history_encoder(text_encoder, args)
+    with torch.no_grad():  # a trained-looking tower: nothing left at zero
+        for parameter in encoder.vision_model.parameters():
+            parameter.add_(0.3 * torch.randn_like(parameter))
+    return encoder.eval()
+
+
+def test_recut_patches_give_the_old_tokens_on_frames_flat_within_each_old_patch(base):
+    encoder = small_history_encoder(base)
+    recut = t.recut_history_patches(encoder, 4).eval()
+    assert recut.config.patch_size == 4 and recut.vision_model.position_embedding.shape == (1 + 64, 64)
+    blocks = torch.rand(3, 3, 4, 4, generator=torch.Generator().manual_seed(2))
+    frames = blocks.repeat_interleave(8, dim=2).repeat_interleave(8, dim=3)  # flat within each 8 px patch
+    with torch.no_grad():
+        old = encoder.vision_model.patch_embedding(frames).flatten(2).transpose(1, 2) \
+            + encoder.vision_model.position_embedding[1:]
+        new = recut.vision_model.patch_embedding(frames).flatten(2).transpose(1, 2) \
+            + recut.vision_model.position_embedding[1:]
+    # new patch (i, j) lies in old patch (i // 2, j // 2)
+    parent = torch.tensor([(i // 2) * 4 + j // 2 for i in range(8) for j in range(8)])
+    assert torch.allclose(new, old[:, parent], atol=1e-5)
+    assert torch.equal(recut.vision_model.position_embedding[0], encoder.vision_model.position_embedding[0])
+    text_keys = [key for key in encoder.state_dict() if key.startswith("text_model.")]
+    assert all(torch.equal(recut.state_dict()[key], encoder.state_dict()[key]) for key in text_keys)
+    with pytest.raises(ValueError):
+        t.recut_history_patches(encoder, 3)
+
+
+def test_deepened_image_tower_starts_as_the_identity(base):
+    encoder = small_history_encoder(base)
+    deeper = t.deepen_history_vision(encoder, 4).eval()
+    assert len(deeper.vision_model.layers) == 4 and deeper.config.text_layers == 2
+    frames = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(4))
+    ids = torch.randint(0, 1000, (2, t.CAPTION_LENGTH), generator=torch.Generator().manual_seed(5))
+    masks = torch.ones(2, t.CAPTION_LENGTH, dtype=torch.long)
+    with torch.no_grad():
+        assert torch.equal(deeper(frames, ids, masks), encoder(frames, ids, masks))
+    with pytest.raises(ValueError):
+        t.deepen_history_vision(encoder, 1)
+
+
+def test_distillation_brings_a_recut_encoder_towards_the_trained_one(base):
+    tokenizer, vae, _, _ = base
+    teacher = small_history_encoder(base)
+    student = t.recut_history_patches(teacher, 4)
+    frames, lengths, captions = t.render_stories(6, 32)
+    _, recons = t.encode_frames(vae, frames)
+    flat = [text for story in captions for frame in story for text in frame]
+    ids, masks = t.tokenize(tokenizer, flat)
+    shape = (6, t.MAX_FRAMES, t.PARAPHRASES, t.CAPTION_LENGTH)
+    data = (lengths, None, recons, ids.view(shape), masks.view(shape), t.tokenize(tokenizer, [""]))
+    args = argparse.Namespace(device="cpu", distill_lr=1e-3, distill_steps=60, batch=4, seed=0)
+    result = t.distill_history_encoder(student, teacher, data, args, log=lambda message: None)
+    assert result["steps"] == 60
+    assert result["final_mse"] < 0.3 * result["first_mse"], result
+    assert all(parameter.requires_grad for parameter in student.parameters())
+
+
+def test_frame_zero_rows_get_the_first_frame_weight_on_top_of_min_snr():
+    from diffusers import DDPMScheduler
+
+    alphas = DDPMScheduler(num_train_timesteps=1000, beta_schedule="scaled_linear", beta_start=0.00085,
+                           beta_end=0.012).alphas_cumprod
+    timesteps, frames = torch.tensor([10, 500, 990, 10]), torch.tensor([0, 1, 0, 3])
+    plain = t.row_weights(alphas, timesteps, frames, argparse.Namespace(min_snr_gamma=5.0, first_frame_weight=1.0))
+    snr = alphas[timesteps] / (1 - alphas[timesteps])
+    assert torch.allclose(plain, snr.clamp(max=5.0) / snr)
+    assert plain[0] < 0.1 and plain[2] == 1.0  # nearly clean rows weigh little, noisy ones fully
+    weighted = t.row_weights(alphas, timesteps, frames, argparse.Namespace(min_snr_gamma=5.0, first_frame_weight=3.0))
+    assert torch.allclose(weighted, plain * torch.tensor([3.0, 1.0, 3.0, 1.0]))
