@@ -168,12 +168,13 @@ def test_batched_contexts_equal_the_reference_story_by_story():
         start += n
 
 
-def small_history_encoder(base, patch_size=8, layers=2):
+def small_history_encoder(base):
+    """A random 8 px, 2 + 2-layer history encoder whose image tower looks trained (nothing left at zero)."""
     _, _, text_encoder, _ = base
-    args = argparse.Namespace(size=32, patch_size=patch_size, history_layers=layers, vision_layers=layers)
+    args = argparse.Namespace(size=32, patch_size=8, history_layers=2, vision_layers=2)
     torch.manual_seed(1)
     encoder = t.new_history_encoder(text_encoder, args)
-    with torch.no_grad():  # a trained-looking tower: nothing left at zero
+    with torch.no_grad():
         for parameter in encoder.vision_model.parameters():
             parameter.add_(0.3 * torch.randn_like(parameter))
     return encoder.eval()
