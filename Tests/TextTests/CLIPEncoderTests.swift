@@ -14,6 +14,7 @@ struct CLIPEncoderTests {
         #expect(states[3].maxAbsDifference(last) == 0)
         let (partial, none) = try model.textModel.encoder(x, mask: .causal, layerCount: 2)
         #expect(none.isEmpty)
-        #expect(partial.maxAbsDifference(states[2]) == 0)
+        // a second call: equal up to rounding, as concurrent suites may switch the BLAS thread count between them
+        #expect(partial.maxAbsDifference(states[2]) <= 1e-5)
     }
 }

@@ -21,7 +21,9 @@ struct CLIPTextModelTests {
         }
         let plain = try model(inputIDs: ids)
         #expect(plain.hiddenStates == nil)
-        #expect(plain.lastHiddenState.maxAbsDifference(output.lastHiddenState) == 0)
+        // The same arithmetic either way; equal up to rounding only, because suites running beside this one switch
+        // the process-wide BLAS thread count and OpenBLAS rounds differently per thread count (`ComputeThreads`).
+        #expect(plain.lastHiddenState.maxAbsDifference(output.lastHiddenState) <= 1e-5)
     }
 
     @Test("matches transformers with the tokenizer's attention mask", arguments: ["A", "B"])
