@@ -7,8 +7,9 @@
 The encoder (and so every latent the UNet was trained on, and the scaling factor) is frozen, so
 the UNet and text encoder stay valid; only latent -> image gets sharper. Data: the same ShapesWorld
 train seeds as ``train_base_t2i.py`` (0 .. images-1), encoded with the frozen encoder's posterior
-mean; loss L1 + MSE against the render. Copies the pipeline folder to ``--out`` with the new
-decoder (fp16 safetensors) and appends the stage to ``training.json``.
+mean; loss L1 + MSE against the render (``--stripe-weight`` weights the hidden stripe's pixels up).
+Copies the pipeline folder to ``--out`` with the new decoder (fp16 safetensors) and records the stage
+in ``training.json`` (an earlier decoder stage moves under its ``previous``).
 
 ``--data stories`` uses the frames of ShapesWorld story train seeds 0 .. images-1 instead (the last
 stage of the story model, after ``train_story.py``: the story UNet keeps its latents and the
@@ -34,12 +35,30 @@ sys.path.insert(0, HERE)
 from train_base_t2i import encode_all, make_dataset, to_tensor  # noqa: E402
 
 
-def story_frames(count, size, workers=1):
-    """Every frame of story train seeds 0 .. count-1, (N, H, W, 3) uint8 (rendered by ``workers`` processes)."""
-    from train_story import render_stories
+def _frames_and_stripes(task):
+    from train_story import render_scene, story_for_seed, stripe_mask
 
-    frames, lengths, _ = render_stories(count, size, workers)
-    return np.concatenate([frames[s, :n] for s, n in enumerate(lengths)])
+    start, stop, size = task
+    return [(render_scene(scene), stripe_mask(scene))
+            for seed in range(start, stop) for scene in story_for_seed(seed, size)["frames"]]
+
+
+def story_frames(count, size, workers=1):
+    """Every frame of story train seeds 0 .. count-1, (N, H, W, 3) uint8, and the pixels its stripe covers,
+    (N, H, W) bool (rendered by ``workers`` processes)."""
+    from train_story import map_seed_chunks
+
+    pairs = map_seed_chunks(_frames_and_stripes, count, size, workers)
+    return np.stack([frame for frame, _ in pairs]), np.stack([mask for _, mask in pairs])
+
+
+def reconstruction_loss(reconstruction, target, weights=None):
+    """L1 + MSE over (B, 3, H, W); ``weights`` (B, 1, H, W) makes both a weighted mean over pixels."""
+    if weights is None:
+        return F.l1_loss(reconstruction, target) + F.mse_loss(reconstruction, target)
+    error = reconstruction - target
+    per_pixel = (error.abs() + error.square()).mean(dim=1, keepdim=True)
+    return (weights * per_pixel).sum() / weights.expand_as(per_pixel).sum()
 
 
 def main(argv=None):
@@ -57,6 +76,9 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=1, help="processes rendering story frames")
     parser.add_argument("--recovery-stories", type=int, default=30,
                         help="validation stories judged on VAE round trips before and after")
+    parser.add_argument("--stripe-weight", type=float, default=0.0,
+                        help="with --data stories: extra loss weight on the pixels of the hidden stripe "
+                             "(a pixel there counts 1 + this)")
     parser.add_argument("--data", choices=("t2i", "stories"), default="t2i",
                         help="text-to-image training images, or story frames (--images stories)")
     args = parser.parse_args(argv)
@@ -65,21 +87,22 @@ def main(argv=None):
     from diffusers import AutoencoderKL
 
     t0 = time.time()
+    device = args.device
     if args.data == "stories":
         from train_story import stripe_recovery
         # rendered before the model is loaded, so the worker processes fork before any accelerator starts
-        images = story_frames(args.images, args.size, args.workers)
+        images, stripes = story_frames(args.images, args.size, args.workers)
+        stripes = torch.from_numpy(stripes).to(device).unsqueeze(1).float()
     else:
         images, _ = make_dataset(args.images, args.size, args.multi_fraction)
-    device = args.device
+        stripes = None
     vae = AutoencoderKL.from_pretrained(os.path.join(args.model, "vae")).float().to(device)
     vae.eval()
     recovery = args.recovery_stories
     stripes_before = stripe_recovery(vae, args.size, recovery) if args.data == "stories" else None
-    with torch.no_grad():
-        latents = encode_all(vae, images, device=device)
     held = images[-256:]
     with torch.no_grad():
+        latents = encode_all(vae, images, device=device)
         before = float((vae.decode(encode_all(vae, held, device=device)).sample.clamp(-1, 1)
                         - to_tensor(held, device)).abs().mean() * 127.5)
     print(f"[{time.time() - t0:.0f}s] encoded {len(images)}; held-out MAE before {before:.2f}/255",
@@ -101,7 +124,8 @@ def main(argv=None):
         idx = rng.integers(0, len(images) - 256, args.batch)
         x = to_tensor(images[idx], device)
         recon = vae.decode(latents[idx]).sample
-        loss = F.l1_loss(recon, x) + F.mse_loss(recon, x)
+        weights = 1 + args.stripe_weight * stripes[idx] if stripes is not None and args.stripe_weight else None
+        loss = reconstruction_loss(recon, x, weights)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(decoder_params, 1.0)
@@ -125,7 +149,9 @@ def main(argv=None):
     info_path = os.path.join(args.out, "training.json")
     with open(info_path, encoding="utf-8") as f:
         info = json.load(f)
+    earlier = info.get("vae_decoder_finetune")
     info["vae_decoder_finetune"] = {"command": " ".join(["python3"] + sys.argv), "data": args.data, "steps": step,
+                                    "stripe_weight": args.stripe_weight,
                                     "seconds": round(time.time() - started, 1), "device": device,
                                     "torch": torch.__version__,
                                     "final_loss": float(np.mean(losses[-100:])),
@@ -133,6 +159,8 @@ def main(argv=None):
                                     "heldout_mae_255_after": after,
                                     "stripe_recovery_before": stripes_before,
                                     "stripe_recovery_after": stripes_after}
+    if earlier is not None:  # an earlier decoder stage of the same folder stays on record
+        info["vae_decoder_finetune"]["previous"] = earlier
     with open(info_path, "w", encoding="utf-8") as f:
         json.dump(info, f, indent=2)
     return 0

@@ -78,6 +78,7 @@ sys.path.insert(0, os.path.join(ROOT, "Tools", "reference"))
 
 import paths  # noqa: E402,F401  (shapesworld on the import path)
 from arldm_ref import CAPTION_TYPE, HISTORY_TYPE, HistoryEncoder, StoryEmbeddings  # noqa: E402
+from geometry import stripe_coverage  # noqa: E402
 from scene import render_scene  # noqa: E402
 from splits import SPLITS, rng_for  # noqa: E402
 from stories import sample_story  # noqa: E402
@@ -90,9 +91,14 @@ PARAPHRASES = 2
 
 # ----------------------------------------------------------------------------------------- data
 
+def story_for_seed(seed, size):
+    """The ShapesWorld story of ``seed`` (any split's seed), English captions."""
+    return sample_story(rng_for("story", seed), size, languages=("en",))
+
+
 def render_story(seed, size):
     """One train-split story: frames (V, H, W, 3) uint8 (zeros past its end), frame count, captions [V][2]."""
-    story = sample_story(rng_for("story", seed), size, languages=("en",))
+    story = story_for_seed(seed, size)
     frames = np.zeros((MAX_FRAMES, size, size, 3), dtype=np.uint8)
     for k, scene in enumerate(story["frames"]):
         frames[k] = render_scene(scene)
@@ -106,21 +112,38 @@ def _render_range(task):
     return [render_story(seed, size) for seed in range(start, stop)]
 
 
-def render_stories(count, size, workers=1, chunk=500):
-    """Frames (N, V, H, W, 3) uint8, frame counts (N,), captions [N][V][2] of seeds 0 .. count-1; with
-    ``workers`` > 1 the seeds are rendered in chunks by a process pool (the same arrays, in seed order)."""
+def map_seed_chunks(function, count, size, workers=1, chunk=500):
+    """``function((start, stop, size))`` over seeds 0 .. count-1 in chunks, by a process pool when ``workers``
+    > 1; the lists it returns, joined in seed order."""
     tasks = [(start, min(start + chunk, count), size) for start in range(0, count, chunk)]
     if workers > 1:
         import multiprocessing
 
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_render_range, tasks)
+            parts = pool.map(function, tasks)
     else:
-        parts = [_render_range(task) for task in tasks]
-    stories = [story for part in parts for story in part]
+        parts = [function(task) for task in tasks]
+    return [item for part in parts for item in part]
+
+
+def render_stories(count, size, workers=1, chunk=500):
+    """Frames (N, V, H, W, 3) uint8, frame counts (N,), captions [N][V][2] of seeds 0 .. count-1; with
+    ``workers`` > 1 the seeds are rendered in chunks by a process pool (the same arrays, in seed order)."""
+    stories = map_seed_chunks(_render_range, count, size, workers, chunk)
     frames = np.stack([frames for frames, _, _ in stories])
     lengths = np.array([length for _, length, _ in stories], dtype=np.int64)
     return frames, lengths, [captions for _, _, captions in stories]
+
+
+def stripe_mask(scene):
+    """(H, W) bool: the pixels a scene's stripes (the stories' hidden attribute) cover at all. Only the
+    protagonist has one, and it is drawn last, so nothing hides it."""
+    mask = np.zeros((scene["height"], scene["width"]), dtype=bool)
+    for obj in scene["objects"]:
+        if obj.get("stripe"):
+            mask |= stripe_coverage(obj["shape"], obj["cx"], obj["cy"], obj["r"], obj["rot"], obj["stripe"]["angle"],
+                                    obj["stripe"]["half_width"], scene["height"], scene["width"]) > 0
+    return mask
 
 
 def to_unit_range(images, device="cpu"):
@@ -184,7 +207,7 @@ def stripe_recovery(vae, size, count=30):
 
     found = recovered = total = 0
     for seed in range(SPLITS["validation"].start, SPLITS["validation"].start + count):
-        story = sample_story(rng_for("story", seed), size, languages=("en",))
+        story = story_for_seed(seed, size)
         frames = np.stack([render_scene(scene) for scene in story["frames"]])
         decoded = (vae.decode(vae.encode(to_unit_range(frames, vae.device)).latent_dist.mean).sample / 2 + 0.5).clamp(0, 1)
         images = (decoded * 255).round().to(torch.uint8).movedim(1, -1).cpu().numpy()

@@ -23,7 +23,7 @@ def test_a_short_run_tunes_the_decoder_alone(tmp_path):
 
     assert f.main(["--data", "stories", "--model", str(model), "--out", str(out), "--images", "80",
                    "--minutes", "0.03", "--batch", "16", "--lr", "5e-4", "--workers", "2",
-                   "--recovery-stories", "1"]) == 0
+                   "--recovery-stories", "1", "--stripe-weight", "10"]) == 0
 
     after = load_file(os.path.join(out, weights))
     assert before.keys() == after.keys()
@@ -34,9 +34,24 @@ def test_a_short_run_tunes_the_decoder_alone(tmp_path):
     changed = sum(not torch.equal(before[k], after[k]) for k in decoder)
     assert changed > len(decoder) // 2
     record = json.loads((out / "training.json").read_text())["vae_decoder_finetune"]
-    assert record["steps"] > 0 and record["device"] == "cpu"
+    assert record["steps"] > 0 and record["device"] == "cpu" and record["stripe_weight"] == 10
+    earlier = json.loads((model / "training.json").read_text())["vae_decoder_finetune"]
+    assert record["previous"] == earlier  # the folder's own decoder stage stays on record
     assert record["stripe_recovery_before"]["frames"] > 0
     assert 0.0 <= record["stripe_recovery_after"]["stripe_recovered"] <= 1.0
     # the rest of the folder is copied as it was
     assert (out / "unet" / "diffusion_pytorch_model.safetensors").read_bytes() == \
         (model / "unet" / "diffusion_pytorch_model.safetensors").read_bytes()
+
+
+def test_the_weighted_loss_is_a_weighted_mean_over_pixels():
+    torch.manual_seed(0)
+    reconstruction, target = torch.randn(2, 3, 4, 4), torch.randn(2, 3, 4, 4)
+    plain = f.reconstruction_loss(reconstruction, target)
+    assert torch.allclose(f.reconstruction_loss(reconstruction, target, torch.ones(2, 1, 4, 4)), plain)
+    weights = torch.ones(2, 1, 4, 4)
+    weights[0, 0, 1, 2] = 11.0  # one stripe pixel counts 11 times
+    error = reconstruction - target
+    per_pixel = (error.abs() + error.square()).mean(dim=1)
+    expected = (per_pixel.sum() + 10 * per_pixel[0, 1, 2]) / (32 + 10)
+    assert torch.allclose(f.reconstruction_loss(reconstruction, target, weights), expected)

@@ -121,6 +121,23 @@ def test_rendering_in_worker_processes_gives_the_same_stories():
     assert frames[lengths < t.MAX_FRAMES, -1].max() == 0  # zeros past a story's end
 
 
+def test_stripe_mask_covers_every_pixel_the_stripe_changes_and_little_more():
+    from scene import render_scene
+
+    for seed in range(4):
+        for scene in t.story_for_seed(seed, 32)["frames"]:
+            plain = dict(scene, objects=[dict(o, stripe=None) for o in scene["objects"]])
+            changed = (render_scene(scene) != render_scene(plain)).any(axis=-1)
+            mask = t.stripe_mask(scene)
+            assert changed.sum() > 0
+            assert not (changed & ~mask).any()  # every changed pixel is in the mask
+            # the mask adds at most the rim pixels whose sliver of stripe rounds away
+            assert mask.sum() <= changed.sum() + 2 * 32
+            protagonist = scene["objects"][-1]
+            ys, xs = np.nonzero(mask)
+            assert np.all(np.hypot(xs + 0.5 - protagonist["cx"], ys + 0.5 - protagonist["cy"]) <= protagonist["r"] + 1)
+
+
 def test_denoiser_from_takes_unet_and_text_encoder_and_keeps_the_story_parts(tmp_path):
     from safetensors.torch import load_file
 
