@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 
+import numpy as np
 import torch
 from safetensors.torch import load_file
 
@@ -55,3 +56,13 @@ def test_the_weighted_loss_is_a_weighted_mean_over_pixels():
     per_pixel = (error.abs() + error.square()).mean(dim=1)
     expected = (per_pixel.sum() + 10 * per_pixel[0, 1, 2]) / (32 + 10)
     assert torch.allclose(f.reconstruction_loss(reconstruction, target, weights), expected)
+
+
+def test_story_frames_are_the_training_stories_frames_with_their_stripes():
+    from train_story import render_stories
+
+    frames, masks = f.story_frames(3, 32, workers=2)
+    stories, lengths, _ = render_stories(3, 32)
+    assert np.array_equal(frames, np.concatenate([stories[s, :n] for s, n in enumerate(lengths)]))
+    assert masks.shape == frames.shape[:3] and masks.dtype == bool
+    assert all(0 < mask.sum() < 0.1 * mask.size for mask in masks)  # a thin stripe in every frame
