@@ -82,6 +82,8 @@ def main(argv=None):
     parser.add_argument("--data", choices=("t2i", "stories"), default="t2i",
                         help="text-to-image training images, or story frames (--images stories)")
     args = parser.parse_args(argv)
+    if args.stripe_weight and args.data != "stories":
+        parser.error("--stripe-weight needs --data stories (only story frames have a hidden stripe)")
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     from diffusers import AutoencoderKL
@@ -91,11 +93,11 @@ def main(argv=None):
     if args.data == "stories":
         from train_story import stripe_recovery
         # rendered before the model is loaded, so the worker processes fork before any accelerator starts
-        images, stripes = story_frames(args.images, args.size, args.workers)
-        stripes = torch.from_numpy(stripes).to(device).unsqueeze(1).float()
+        images, masks = story_frames(args.images, args.size, args.workers)
     else:
         images, _ = make_dataset(args.images, args.size, args.multi_fraction)
-        stripes = None
+    # (N, 1, H, W) 0/1 where the stripe is, kept only when the loss weights it
+    stripe_masks = torch.from_numpy(masks).to(device).unsqueeze(1).float() if args.stripe_weight else None
     vae = AutoencoderKL.from_pretrained(os.path.join(args.model, "vae")).float().to(device)
     vae.eval()
     recovery = args.recovery_stories
@@ -124,7 +126,7 @@ def main(argv=None):
         idx = rng.integers(0, len(images) - 256, args.batch)
         x = to_tensor(images[idx], device)
         recon = vae.decode(latents[idx]).sample
-        weights = 1 + args.stripe_weight * stripes[idx] if stripes is not None and args.stripe_weight else None
+        weights = 1 + args.stripe_weight * stripe_masks[idx] if stripe_masks is not None else None
         loss = reconstruction_loss(recon, x, weights)
         opt.zero_grad(set_to_none=True)
         loss.backward()

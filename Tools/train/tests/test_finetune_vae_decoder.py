@@ -66,3 +66,11 @@ def test_story_frames_are_the_training_stories_frames_with_their_stripes():
     assert np.array_equal(frames, np.concatenate([stories[s, :n] for s, n in enumerate(lengths)]))
     assert masks.shape == frames.shape[:3] and masks.dtype == bool
     assert all(0 < mask.sum() < 0.1 * mask.size for mask in masks)  # a thin stripe in every frame
+
+
+def test_stripe_weight_without_story_frames_is_refused(tmp_path):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        f.main(["--model", STORY, "--out", str(tmp_path / "out"), "--stripe-weight", "10"])
+    assert not (tmp_path / "out").exists()
