@@ -45,6 +45,9 @@ embeddings and VAE are loaded (stage 0 is skipped, the VAE kept), AdamW starts f
 come from BASE instead (a newer base model), the folder's history encoder, embeddings and VAE kept.
 ``--min-snr-gamma`` weights each row's ε-MSE by min(SNR_t, γ) / SNR_t (Min-SNR-γ, Hang et al. 2023),
 spending less of the gradient on nearly clean latents; ``--first-frame-weight`` scales frame-0 rows on top.
+``--stripe-weight W`` makes each row's ε-MSE a weighted mean over latent cells in which the cells the
+protagonist's stripe touches (the renderer's stripe geometry, ``stripe_cells``) count 1 + W: the stripe, the
+one thing only the history carries, covers under 3% of a frame's pixels, so a plain loss hardly sees it.
 
 With ``--init-from``, ``--patch-size`` (smaller than the folder's) re-cuts the loaded history encoder's image
 tower into finer patches and ``--vision-layers`` (more than the folder's) appends identity-initialised blocks
@@ -144,6 +147,25 @@ def stripe_mask(scene):
             mask |= stripe_coverage(obj["shape"], obj["cx"], obj["cy"], obj["r"], obj["rot"], obj["stripe"]["angle"],
                                     obj["stripe"]["half_width"], scene["height"], scene["width"]) > 0
     return mask
+
+
+def _stripe_range(task):
+    start, stop, size = task
+    stories = []
+    for seed in range(start, stop):
+        masks = np.zeros((MAX_FRAMES, size, size), dtype=bool)
+        for k, scene in enumerate(story_for_seed(seed, size)["frames"]):
+            masks[k] = stripe_mask(scene)
+        stories.append(masks)
+    return stories
+
+
+def stripe_cells(count, size, cell, workers=1):
+    """(N, V, size / cell, size / cell) bool: for every frame of train seeds 0 .. count-1, the latent cells (each
+    ``cell`` × ``cell`` pixels) that the protagonist's stripe touches; False past a story's end."""
+    masks = np.stack(map_seed_chunks(_stripe_range, count, size, workers))
+    side = size // cell
+    return torch.from_numpy(masks.reshape(count, MAX_FRAMES, side, cell, side, cell).any(axis=(3, 5)))
 
 
 def to_unit_range(images, device="cpu"):
@@ -316,7 +338,7 @@ def new_story_embeddings(hidden):
 class StoryBatch:
     """The tensors of one training step: B stories flattened to R = sum of their frame counts rows."""
 
-    def __init__(self, stories, lengths, latents, recons, token_ids, token_masks, rng, device="cpu"):
+    def __init__(self, stories, lengths, latents, recons, token_ids, token_masks, rng, device="cpu", stripes=None):
         self.lengths = [int(lengths[s]) for s in stories]
         story_of = np.repeat(stories, self.lengths)
         frame_of = np.concatenate([np.arange(n) for n in self.lengths])
@@ -329,6 +351,9 @@ class StoryBatch:
         self.ids = token_ids[story_of, frame_of_index, paraphrase].to(device)
         self.masks = token_masks[story_of, frame_of_index, paraphrase].to(device)
         self.frames = torch.from_numpy(frame_of).to(device)
+        # (R, 1, h, w) 0/1: the latent cells each row's stripe touches (``stripe_cells``), when the loss weights them
+        self.stripes = (stripes[story_of, frame_of_index].to(device).unsqueeze(1).float()
+                        if stripes is not None else None)
 
 
 def story_contexts(batch, text_encoder, history_encoder, embeddings, null_tokens, drop):
@@ -420,8 +445,18 @@ def row_weights(alphas, timesteps, frames, args):
     return weights * torch.where(frames == 0, args.first_frame_weight, 1.0)
 
 
-def train(models, data, args, log, checkpoint):
-    """AdamW on ε-MSE; warm-up, constant, then linear decay over the last 25% of the time budget."""
+def cell_weighted_mse(prediction, target, row_weights, cell_weights):
+    """``weighted_mse`` with latent cells weighted too: each row's squared error is a weighted mean over its
+    cells (``cell_weights`` (R, 1, h, w), the same for every channel), then weighted by row and averaged. Unit
+    cell weights give ``weighted_mse`` exactly."""
+    cell_weights = cell_weights.expand_as(prediction)
+    per_row = ((prediction - target).pow(2) * cell_weights).flatten(1).sum(1) / cell_weights.flatten(1).sum(1)
+    return (per_row * row_weights).mean()
+
+
+def train(models, data, args, log, checkpoint, stripes=None):
+    """AdamW on ε-MSE; warm-up, constant, then linear decay over the last 25% of the time budget. With
+    ``stripes`` (``stripe_cells``), the latent cells a row's stripe touches count 1 + ``--stripe-weight``."""
     from diffusers import DDPMScheduler
 
     text_encoder, unet, history_encoder, embeddings = models
@@ -453,7 +488,7 @@ def train(models, data, args, log, checkpoint):
         for group in optimizer.param_groups:
             group["lr"] = group["base_lr"] * scale
         stories = rng.integers(0, len(lengths), args.batch)
-        batch = StoryBatch(stories, lengths, latents, recons, token_ids, token_masks, rng, args.device)
+        batch = StoryBatch(stories, lengths, latents, recons, token_ids, token_masks, rng, args.device, stripes)
         rows = len(batch.frames)
         drop = torch.from_numpy(rng.random(rows) < args.null_fraction).to(args.device)
         context, keep = story_contexts(batch, text_encoder, history_encoder, embeddings, null_tokens, drop)
@@ -463,7 +498,11 @@ def train(models, data, args, log, checkpoint):
         a = alphas[t].view(-1, 1, 1, 1)
         noisy = a.sqrt() * batch.latents + (1 - a).sqrt() * noise
         prediction = unet(noisy, t, encoder_hidden_states=context, encoder_attention_mask=keep).sample
-        loss = weighted_mse(prediction, noise, row_weights(alphas, t, batch.frames, args))
+        weights = row_weights(alphas, t, batch.frames, args)
+        if batch.stripes is None:
+            loss = weighted_mse(prediction, noise, weights)
+        else:
+            loss = cell_weighted_mse(prediction, noise, weights, 1 + args.stripe_weight * batch.stripes)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(base_params + new_params, 1.0)
@@ -557,6 +596,8 @@ def main(argv=None):
     parser.add_argument("--null-fraction", type=float, default=0.1, help="rows dropped to the null condition")
     parser.add_argument("--first-frame-weight", type=float, default=1.0,
                         help="loss weight of each story's frame-0 rows (generated from the caption alone)")
+    parser.add_argument("--stripe-weight", type=float, default=0.0,
+                        help="extra ε-loss weight on the latent cells the protagonist's stripe touches")
     parser.add_argument("--patch-size", type=int, default=0,
                         help="history-encoder patch size (new encoder: 8; with --init-from: re-cut the loaded one)")
     parser.add_argument("--history-layers", type=int, default=2, help="history-encoder layers of a new encoder")
@@ -632,9 +673,15 @@ def main(argv=None):
     ids, masks = unique_ids[rows], unique_masks[rows]
     token_ids = ids.view(args.stories, MAX_FRAMES, PARAPHRASES, CAPTION_LENGTH)
     token_masks = masks.view(args.stories, MAX_FRAMES, PARAPHRASES, CAPTION_LENGTH)
+    stripes = None
+    if args.stripe_weight:
+        stripes = stripe_cells(args.stories, args.size, args.size // latents.shape[-1], args.workers)
+        touched = torch.cat([stripes[s, :n] for s, n in enumerate(lengths)]).float().mean()
+        log(f"stripes touch {float(touched):.1%} of the frames' latent cells (weighted x{1 + args.stripe_weight:g})")
     if args.device != "cpu":
         # under 1 GB at 50,000 stories: kept on the device so a step copies nothing from the host
         latents, recons, token_ids, token_masks = (t.to(args.device) for t in (latents, recons, token_ids, token_masks))
+        stripes = stripes.to(args.device) if stripes is not None else None
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
     data = (lengths, latents, recons, token_ids, token_masks, tokenize(tokenizer, [""]))
@@ -655,7 +702,7 @@ def main(argv=None):
         save_folder(args.out, args.base, ema_models, vae, record(train_info), args.fp32)
         log(f"checkpoint at step {train_info['steps']} saved to {args.out}")
 
-    ema_models, train_info = train(models, data, args, log, checkpoint)
+    ema_models, train_info = train(models, data, args, log, checkpoint, stripes)
     log(f"trained {train_info['steps']} steps, final loss {train_info['final_loss']}")
     save_folder(args.out, args.base, ema_models, vae, record(train_info), args.fp32)
     log(f"saved to {args.out}")

@@ -2,6 +2,7 @@
 the reference sampler's contexts, and a two-step run whose folder the reference pipeline loads."""
 
 import argparse
+import json
 import os
 
 import numpy as np
@@ -136,6 +137,55 @@ def test_stripe_mask_covers_every_pixel_the_stripe_changes_and_little_more():
             protagonist = scene["objects"][-1]
             ys, xs = np.nonzero(mask)
             assert np.all(np.hypot(xs + 0.5 - protagonist["cx"], ys + 0.5 - protagonist["cy"]) <= protagonist["r"] + 1)
+
+
+def test_stripe_cells_are_the_latent_cells_each_frame_s_stripe_mask_touches():
+    cells = t.stripe_cells(4, 32, 4)
+    assert cells.shape == (4, t.MAX_FRAMES, 8, 8) and cells.dtype == torch.bool
+    assert torch.equal(cells, t.stripe_cells(4, 32, 4, workers=2))
+    for seed in range(4):
+        story = t.story_for_seed(seed, 32)
+        count = len(story["frames"])
+        assert not cells[seed, count:].any()  # nothing past the story's end
+        for k, scene in enumerate(story["frames"]):
+            mask = t.stripe_mask(scene)
+            expected = [[mask[4 * y:4 * y + 4, 4 * x:4 * x + 4].any() for x in range(8)] for y in range(8)]
+            assert cells[seed, k].tolist() == expected
+            assert 1 <= int(cells[seed, k].sum()) <= 12  # a thin stripe: a few of the 64 cells
+
+
+def test_cell_weighted_mse_is_a_weighted_mean_over_cells_then_rows():
+    generator = torch.Generator().manual_seed(0)
+    prediction, target = (torch.randn(3, 4, 8, 8, generator=generator) for _ in range(2))
+    rows = torch.tensor([1.0, 0.5, 2.0])
+    assert torch.allclose(t.cell_weighted_mse(prediction, target, rows, torch.ones(3, 1, 8, 8)),
+                          t.weighted_mse(prediction, target, rows))
+    cells = torch.ones(3, 1, 8, 8)
+    cells[:, :, 2, 5] = 11.0
+    squared = (prediction - target).pow(2).sum(1)  # (3, 8, 8): summed over the 4 channels
+    per_row = (squared.flatten(1).sum(1) + 10 * squared[:, 2, 5]) / (4 * (64 + 10))
+    assert torch.allclose(t.cell_weighted_mse(prediction, target, rows, cells), (per_row * rows).mean())
+
+
+def test_a_stripe_weighted_run_weights_the_stripe_cells_and_records_the_weight(tmp_path, monkeypatch):
+    seen = []
+    real = t.cell_weighted_mse
+
+    def spy(prediction, target, row_weights, cell_weights):
+        seen.append(cell_weights)
+        return real(prediction, target, row_weights, cell_weights)
+
+    monkeypatch.setattr(t, "cell_weighted_mse", spy)
+    out = tmp_path / "story"
+    assert t.main(["--out", str(out), "--stories", "3", "--steps", "2", "--batch", "2", "--vae-minutes", "0",
+                   "--recovery-stories", "1", "--threads", "1", "--stripe-weight", "10"]) == 0
+    assert len(seen) == 2
+    for weights in seen:
+        assert weights.shape[1:] == (1, 8, 8)
+        assert set(weights.unique().tolist()) == {1.0, 11.0}
+        assert all(1 <= int((row == 11.0).sum()) <= 12 for row in weights)  # every row's frame has a stripe
+    with open(out / "training.json", encoding="utf-8") as f:
+        assert json.load(f)["args"]["stripe_weight"] == 10.0
 
 
 def test_denoiser_from_takes_unet_and_text_encoder_and_keeps_the_story_parts(tmp_path):
