@@ -36,6 +36,10 @@ Scores (the judge of Tools/shapesworld, ``judge_frames`` tracking the protagonis
   displacement under half a step; a jump is at least half the jump height (22%) upwards, and the
   frame after a jump is compared with the take-off point, as the generator draws it. Reported over
   all captions (the headline), frame 0 only and actions only.
+
+The output file holds these rates and, under ``per_story``, each story's verdicts (story and sampling seed,
+captions, which later frames failed and why, which actions held), so failing stories can be found and
+regenerated (``--save-images`` draws them).
 """
 
 import argparse
@@ -186,6 +190,16 @@ def score_story(story, images, size, history=None):
             "objects_per_frame": [len(objects) for objects in judged["frames"]]}
 
 
+def per_story_record(index, verdict, seed, split):
+    """One story's verdicts for the output file, to find and look at the failing stories again: its story
+    seed (``sample_story``), its sampling seed and captions beside the per-frame verdicts."""
+    return {"index": index, "story_seed": SPLITS[split].start + index, "seed": seed + index,
+            "captions": verdict["captions"], "consistent": verdict["consistent"],
+            "first_frame_striped": verdict["first_frame_striped"],
+            "later_frame_failures": verdict["later_frame_failures"], "actions": verdict["actions"],
+            "objects_per_frame": verdict["objects_per_frame"]}
+
+
 def summarise(verdicts, mode):
     """Headline rates. In continuation the given frame 0 is not scored for fidelity."""
     later = [ok for v in verdicts for ok in v["consistent_frames"]]
@@ -253,7 +267,7 @@ def main(argv=None):
     for index, (story, captions, frames) in enumerate(held_out_stories(args.stories, args.size, args.split)):
         images = [np.asarray(image)[..., :3] for image in generate(captions, frames, index)]
         verdict = score_story(story, images, args.size, frames if args.mode == "teacher-forcing" else None)
-        verdict["story"] = story
+        verdict["story"], verdict["captions"] = story, captions
         verdicts.append(verdict)
         if args.save_images:
             from PIL import Image
@@ -263,6 +277,8 @@ def main(argv=None):
         if (index + 1) % 20 == 0:
             print(f"{index + 1} stories, {time.time() - started:.0f}s", flush=True)
     summary = summarise(verdicts, args.mode)
+    summary["per_story"] = [per_story_record(index, verdict, args.seed, args.split)
+                            for index, verdict in enumerate(verdicts)]
     summary.update({
         "source": "server" if args.server else "torch" if args.torch else "reference",
         "model": args.torch or args.server or "ground truth", "mode": args.mode,
@@ -273,7 +289,8 @@ def main(argv=None):
     })
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(summary, f, indent=2)
-    print(json.dumps({k: v for k, v in summary.items() if k != "action_fidelity_by_action"}, indent=2))
+    print(json.dumps({k: v for k, v in summary.items() if k not in ("action_fidelity_by_action", "per_story")},
+                     indent=2))
     return 0
 
 

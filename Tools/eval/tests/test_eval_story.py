@@ -142,3 +142,17 @@ def test_main_writes_the_summary(tmp_path):
     for index, (story, _, _) in enumerate(e.held_out_stories(2, SIZE)):
         sheet = np.asarray(Image.open(tmp_path / "frames" / f"{index:04d}.png"))
         assert sheet.shape == (2 * SIZE, len(story["frames"]) * SIZE, 3)
+
+
+def test_main_records_each_story_verdicts(tmp_path):
+    out = tmp_path / "story.json"
+    assert e.main(["--reference", "--stories", "3", "--split", "validation", "--seed", "7", "--out", str(out)]) == 0
+    records = json.loads(out.read_text())["per_story"]
+    stories = e.held_out_stories(3, SIZE, "validation")
+    assert [r["index"] for r in records] == [0, 1, 2] and [r["seed"] for r in records] == [7, 8, 9]
+    for record, (story, captions, _) in zip(records, stories):
+        assert record["story_seed"] == e.SPLITS["validation"].start + record["index"]
+        assert record["captions"] == captions
+        assert record["consistent"] and record["first_frame_striped"]
+        assert record["later_frame_failures"] == [None] * (len(captions) - 1)
+        assert record["actions"] == [True] * len(story["actions"])
