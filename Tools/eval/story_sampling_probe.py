@@ -17,7 +17,7 @@ Every other argument is ``eval_story.py``'s (``--torch`` is required); the scori
   variance that comes from frame 0's noise, so later frames correlate √S with it and S with each other;
   S = 1 starts every frame from the same noise.
 
-Both at 0 give exactly ``eval_story.py``'s frames.
+Both at 0 give ``eval_story.py``'s frames (to a level of rounding: the UNet batch has three rows, not two).
 """
 
 import argparse
@@ -65,10 +65,7 @@ def sampling_variant(history_guidance=0.0, shared_noise=0.0):
         noises = shared_noises(noises, len(given_images), shared_noise)
         return plain_sample(self, captions, noises, steps, guidance, given_images)
 
-    if history_guidance:
-        model_class.guided_noise = guided_noise
-    if shared_noise:
-        model_class.sample = sample
+    model_class.guided_noise, model_class.sample = guided_noise, sample
     try:
         yield
     finally:
