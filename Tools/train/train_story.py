@@ -692,11 +692,16 @@ def main(argv=None):
             f"{distillation['final_mse']:.5f}")
 
     def record(train_info):
-        return {"command": " ".join(["python3"] + sys.argv), "args": vars(args), "base": args.base,
+        info = {"command": " ".join(["python3"] + sys.argv), "args": vars(args), "base": args.base,
                 "stories": args.stories, "frames": int(lengths.sum()), "vae_adaptation": vae_info,
                 "vae_recon_mae_255": recon_mae, "history_distillation": distillation,
                 "training": train_info, "total_seconds": round(time.time() - t0, 1), "torch": torch.__version__,
                 "continued_from": previous}
+        # A continued folder keeps its VAE as it was, so the record of how that decoder was tuned
+        # (finetune_vae_decoder.py) stays at the top, where the next decoder run looks for it.
+        if previous and "vae_decoder_finetune" in previous:
+            info["vae_decoder_finetune"] = previous["vae_decoder_finetune"]
+        return info
 
     def checkpoint(ema_models, train_info):
         save_folder(args.out, args.base, ema_models, vae, record(train_info), args.fp32)

@@ -101,7 +101,13 @@ def test_continuing_a_folder_for_zero_steps_saves_the_same_weights(tmp_path):
     first, second = tmp_path / "first", tmp_path / "second"
     common = ["--stories", "3", "--batch", "2", "--recovery-stories", "1", "--threads", "1", "--fp32"]
     assert t.main(["--out", str(first), "--steps", "2", "--vae-minutes", "0"] + common) == 0
+    record = json.loads((first / "training.json").read_text())
+    record["vae_decoder_finetune"] = {"steps": 7, "data": "stories"}  # as finetune_vae_decoder.py leaves it
+    (first / "training.json").write_text(json.dumps(record))
     assert t.main(["--out", str(second), "--steps", "0", "--init-from", str(first)] + common) == 0
+    continued = json.loads((second / "training.json").read_text())
+    assert continued["continued_from"] == record
+    assert continued["vae_decoder_finetune"] == record["vae_decoder_finetune"]  # the kept decoder's record
     files = ["unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors",
              "history_encoder/diffusion_pytorch_model.safetensors", "vae/diffusion_pytorch_model.safetensors",
              "story_embeddings.safetensors"]
