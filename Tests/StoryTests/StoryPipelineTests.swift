@@ -92,6 +92,28 @@ struct StoryPipelineTests {
         }
     }
 
+    @Test("a 16×16 latent grid (outer DownBlock2D / UpBlock2D level, VAE with one downsampling) runs the reference's story")
+    func fineGridStory() throws {
+        let pipeline = try StoryPipeline(directory: StoryFixtures.fineFolder)
+        #expect(pipeline.frameSize == 32)
+        #expect(pipeline.latentShape == [1, 4, 16, 16])
+        let noise = try (0..<2).map { try StoryFixtures.fineTensor("run.noise.\($0)") }
+        let parameters = StoryParameters(captions: Array(StoryFixtures.captions.prefix(2)), steps: StoryFixtures.runSteps,
+                                         guidanceScale: StoryFixtures.guidance, seed: StoryFixtures.runSeed)
+        let frames = try pipeline.generate(parameters, initialNoise: noise, checkpoint: { _ in }, onFrame: { _ in })
+        #expect(frames.count == 2)
+        for frame in frames {
+            let latents = try StoryFixtures.fineTensor("run.latents.\(frame.index)")
+            let image = try StoryFixtures.fineTensor("run.image.\(frame.index)")
+            let latentError = StoryFixtures.relativeError(frame.latents, latents)
+            let imageError = frame.image.maxAbsDifference(image)
+            print("parity fine-grid story frame \(frame.index): latents relative error \(latentError) (scale \(latents.maxAbs())), image max abs error \(imageError)")
+            #expect(frame.latents.shape == [1, 4, 16, 16])
+            #expect(latentError <= 1e-4)
+            #expect(imageError <= 1e-3)
+        }
+    }
+
     @Test("seeded noise is the reference's torch.Generator(7) draws, frame by frame")
     func seededNoise() throws {
         var generator = TorchGenerator(seed: StoryFixtures.runSeed)

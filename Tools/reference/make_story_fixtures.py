@@ -29,6 +29,12 @@ Reference: Tools/reference/arldm_ref.py (AR-LDM conditioning on diffusers 0.35.2
                                         steps, guidance 5; noise = torch.Generator().manual_seed(7) randn (1,4,8,8)
                                         for frame 0, then frame 1, from the one generator)
 
+`tiny-fine/` is a story folder with a 16×16 latent grid, the layout `Tools/train/train_story.py --vae-from` makes
+(`grow_story_unet.py`): a random UNet with an outer DownBlock2D / UpBlock2D level around two cross-attention levels
+(channels 32, 32, 64; sample_size 16) and a random VAE with one downsampling (channels 16, 32), both float16; text
+encoder, tokenizer and scheduler link to the bundled base model, history encoder, embeddings and story_config to
+`tiny/`. `fine.safetensors` holds its 2-frame story, keys as `run.*` above with (1, 4, 16, 16) latents.
+
 `bundled.safetensors` (metadata `fixture`): a 2-frame visualization story of the bundled story model
 Models/shapesworld-story (trained by Tools/train/train_story.py): captions BUNDLED_CAPTIONS, BUNDLED_STEPS DDIM
 steps at the folder's guidance, noise as for `run.*`; keys run.noise.{j} / run.latents.{j} / run.image.{j}.
@@ -62,6 +68,7 @@ BASE = ROOT / "Models" / "shapesworld-t2i"
 BUNDLED = ROOT / "Models" / "shapesworld-story"
 OUT = ROOT / "Tests" / "Fixtures" / "story"
 TINY = OUT / "tiny"
+FINE = OUT / "tiny-fine"
 
 MAX_FRAMES = 5
 CAPTION_LENGTH = 16
@@ -110,6 +117,42 @@ def build_folder():
     story_config = {"_class_name": "ARLDMStoryPipeline", "max_frames": MAX_FRAMES, "caption_length": CAPTION_LENGTH,
                     "hidden_size": HIDDEN, "guidance_scale": GUIDANCE, "num_inference_steps": STEP_COUNT}
     (TINY / "story_config.json").write_text(json.dumps(story_config, indent=2, sort_keys=True) + "\n")
+
+
+def build_fine_folder():
+    """`tiny-fine/`: the finer-grid layout, random weights (see the module docstring)."""
+    from diffusers import AutoencoderKL, UNet2DConditionModel
+
+    if FINE.exists():
+        shutil.rmtree(FINE)
+    FINE.mkdir(parents=True)
+    for component in ("text_encoder", "tokenizer", "scheduler"):
+        os.symlink(os.path.relpath(BASE / component, FINE), FINE / component)
+    for component in ("history_encoder", "story_embeddings.safetensors", "story_config.json"):
+        os.symlink(os.path.relpath(TINY / component, FINE), FINE / component)
+    unet = UNet2DConditionModel(
+        sample_size=16, in_channels=4, out_channels=4, block_out_channels=(32, 32, 64), layers_per_block=1,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=HIDDEN, attention_head_dim=8, norm_num_groups=16)
+    vae = AutoencoderKL(in_channels=3, out_channels=3, block_out_channels=(16, 32), latent_channels=4,
+                        down_block_types=("DownEncoderBlock2D",) * 2, up_block_types=("UpDecoderBlock2D",) * 2,
+                        layers_per_block=1, norm_num_groups=8, sample_size=32)
+    for name, module, seed in (("unet", unet, 500), ("vae", vae, 501)):
+        randomize(module, seed).to(torch.float16).save_pretrained(FINE / name, safe_serialization=True)
+        config_path = FINE / name / "config.json"
+        config = json.loads(config_path.read_text())
+        config.pop("_name_or_path", None)
+        config_path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+
+
+def write_fine():
+    build_fine_folder()
+    tensors = story_run(StoryModel(FINE), CAPTIONS[:2], RUN_STEPS, GUIDANCE)
+    meta = {"torch": torch.__version__, "diffusers": diffusers.__version__, "transformers": transformers.__version__,
+            "captions": CAPTIONS[:2], "guidance": GUIDANCE, "run_steps": RUN_STEPS, "run_seed": RUN_SEED}
+    save_file({k: v.contiguous() for k, v in tensors.items()}, OUT / "fine.safetensors",
+              metadata={"fixture": json.dumps(meta, sort_keys=True)})
 
 
 def frames():
@@ -234,6 +277,7 @@ def main():
             "timestep": int(timestep), "run_steps": RUN_STEPS, "run_seed": RUN_SEED, "context_frames": [0, 1, 3]}
     save_file({k: v.contiguous() for k, v in tensors.items()}, OUT / "expected.safetensors",
               metadata={"fixture": json.dumps(meta, sort_keys=True)})
+    write_fine()
 
 
 if __name__ == "__main__":

@@ -85,6 +85,7 @@ from geometry import stripe_coverage  # noqa: E402
 from scene import render_scene  # noqa: E402
 from splits import SPLITS, rng_for  # noqa: E402
 from stories import sample_story  # noqa: E402
+from grow_story_unet import distill_outer_level  # noqa: E402
 from train_base_t2i import count as parameter_count, ema_update, load_models, min_snr_weights, weighted_mse  # noqa: E402
 
 MAX_FRAMES = 5
@@ -323,6 +324,27 @@ def deepen_history_vision(encoder, layers):
                 linear.weight.zero_()
                 linear.bias.zero_()
     return deeper
+
+
+def swap_vae(folder, unet, size, log):
+    """The VAE of ``folder`` (``train_story_vae.py``) in float32 and the UNet to train on its latents: ``unet``
+    itself if the latent grid is unchanged; grown by an outer level (``grow_story_unet.outer_level_unet``) if the
+    grid is twice as fine, with the trained UNet returned too so that the caller can distil the new level once the
+    latents exist. Raises for any other grid."""
+    from diffusers import AutoencoderKL
+
+    from grow_story_unet import outer_level_unet
+
+    vae = AutoencoderKL.from_pretrained(os.path.join(folder, "vae")).float().eval()
+    grid = size // 2 ** (len(vae.config.block_out_channels) - 1)
+    if grid == unet.config.sample_size:
+        return vae, unet, None
+    if grid != 2 * unet.config.sample_size:
+        raise ValueError(f"the VAE of {folder} has a {grid}x{grid} latent grid; the UNet was trained on "
+                         f"{unet.config.sample_size}x{unet.config.sample_size} (only the same or twice as fine)")
+    grown, fresh = outer_level_unet(unet)
+    log(f"UNet grown to a {grid}x{grid} grid: {len(fresh)} new tensors, {parameter_count(grown):,} parameters")
+    return vae, grown, unet
 
 
 def new_story_embeddings(hidden):
@@ -575,6 +597,11 @@ def main(argv=None):
     parser.add_argument("--denoiser-from", default="",
                         help="with --init-from: take the UNet and text encoder from this folder (a newer base model) "
                              "and keep the story folder's history encoder, embeddings and VAE")
+    parser.add_argument("--vae-from", default="",
+                        help="with --init-from: take the VAE from this folder (train_story_vae.py); a VAE with twice "
+                             "as fine a latent grid grows the UNet by an outer level (grow_story_unet.py)")
+    parser.add_argument("--grow-distill-steps", type=int, default=1000,
+                        help="after --vae-from grows the UNet: steps matching its new outer level to the old conv_in")
     parser.add_argument("--out", default=os.path.join(ROOT, "Models", "shapesworld-story"))
     parser.add_argument("--size", type=int, default=32)
     parser.add_argument("--stories", type=int, default=20000, help="train seeds 0 .. stories-1")
@@ -627,7 +654,9 @@ def main(argv=None):
     # rendered first, so the worker processes fork before any accelerator is initialised
     frames, lengths, captions = render_stories(args.stories, args.size, args.workers)
     log(f"rendered {args.stories} stories, {int(lengths.sum())} frames (train seeds 0..{args.stories - 1})")
-    previous = trained_encoder = None
+    previous = trained_encoder = trained_unet = None
+    if args.vae_from and not args.init_from:
+        parser.error("--vae-from needs --init-from (a trained story folder to carry over)")
     if args.init_from:
         tokenizer, vae, text_encoder, unet = load_models(args.init_from)
         history_encoder, embeddings = load_story_parts(args.init_from)
@@ -645,6 +674,8 @@ def main(argv=None):
         args.history_layers = history_encoder.config.text_layers
         if args.denoiser_from:
             _, _, text_encoder, unet = load_models(args.denoiser_from)
+        if args.vae_from:
+            vae, unet, trained_unet = swap_vae(args.vae_from, unet, args.size, log)
     else:
         args.patch_size, args.vision_layers = args.patch_size or 8, args.vision_layers or args.history_layers
         tokenizer, vae, text_encoder, unet = load_models(args.base)
@@ -691,10 +722,22 @@ def main(argv=None):
         log(f"re-cut history encoder distilled: slot MSE {distillation['first_mse']:.5f} -> "
             f"{distillation['final_mse']:.5f}")
 
+    growth = None
+    if trained_unet is not None:
+        from diffusers import DDPMScheduler
+
+        alphas = DDPMScheduler(num_train_timesteps=1000, beta_schedule="scaled_linear", beta_start=0.00085,
+                               beta_end=0.012).alphas_cumprod.to(args.device)
+        valid_latents = torch.cat([latents[s, :n] for s, n in enumerate(lengths)])
+        growth = distill_outer_level(models[1], trained_unet.to(args.device), valid_latents, alphas,
+                                     args.grow_distill_steps, 64, args.distill_lr, args.device, log, args.seed)
+        log(f"outer level distilled: MSE {growth['first_mse']:.5f} -> {growth['final_mse']:.5f} "
+            f"(target mean square {growth['target_mean_square']:.4f})")
+
     def record(train_info):
         info = {"command": " ".join(["python3"] + sys.argv), "args": vars(args), "base": args.base,
                 "stories": args.stories, "frames": int(lengths.sum()), "vae_adaptation": vae_info,
-                "vae_recon_mae_255": recon_mae, "history_distillation": distillation,
+                "vae_recon_mae_255": recon_mae, "history_distillation": distillation, "unet_growth": growth,
                 "training": train_info, "total_seconds": round(time.time() - t0, 1), "torch": torch.__version__,
                 "continued_from": previous}
         # A continued folder keeps its VAE as it was, so the record of how that decoder was tuned

@@ -14,6 +14,10 @@ enum StoryFixtures {
 
     static let folder = directory.appendingPathComponent("tiny", isDirectory: true)
 
+    /// `tiny-fine`: a 16×16 latent grid (UNet grown by an outer DownBlock2D / UpBlock2D level, VAE with one
+    /// downsampling), random weights, with its 2-frame story in `fine.safetensors`.
+    static let fineFolder = directory.appendingPathComponent("tiny-fine", isDirectory: true)
+
     /// The script's `CAPTIONS`.
     static let captions = ["a red circle on the left", "the red circle jumps above a blue square",
                            "two green triangles", "a red circle below a yellow star"]
@@ -30,9 +34,17 @@ enum StoryFixtures {
 
     private static let expected = Result { try SafetensorsFile(path: directory.appendingPathComponent("expected.safetensors").path) }
 
+    private static let fine = Result { try SafetensorsFile(path: directory.appendingPathComponent("fine.safetensors").path) }
+
     /// `name` from `expected.safetensors`.
     static func tensor(_ name: String) throws -> Tensor {
         let stored = try expected.get().tensor(named: name)
+        return Tensor(shape: stored.shape, values: try stored.floats())
+    }
+
+    /// `name` from `fine.safetensors` (the `tiny-fine` story).
+    static func fineTensor(_ name: String) throws -> Tensor {
+        let stored = try fine.get().tensor(named: name)
         return Tensor(shape: stored.shape, values: try stored.floats())
     }
 

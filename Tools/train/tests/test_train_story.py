@@ -316,3 +316,23 @@ def test_frame_zero_rows_get_the_first_frame_weight_on_top_of_min_snr():
     assert plain[0] < 0.1 and plain[2] == 1.0  # nearly clean rows weigh little, noisy ones fully
     weighted = t.row_weights(alphas, timesteps, frames, argparse.Namespace(min_snr_gamma=5.0, first_frame_weight=3.0))
     assert torch.allclose(weighted, plain * torch.tensor([3.0, 1.0, 3.0, 1.0]))
+
+
+def test_vae_from_a_finer_grid_grows_the_unet_and_the_reference_samples_it(tmp_path):
+    import train_story_vae
+    from arldm_ref import StoryModel
+
+    first, vae16, second = tmp_path / "first", tmp_path / "vae16", tmp_path / "second"
+    common = ["--stories", "3", "--batch", "2", "--recovery-stories", "1", "--threads", "1", "--fp32"]
+    assert t.main(["--out", str(first), "--steps", "1", "--vae-minutes", "0"] + common) == 0
+    assert train_story_vae.main(["--init-from", str(first), "--out", str(vae16), "--stories", "20", "--minutes",
+                                 "0.05", "--batch", "4", "--recovery-stories", "1", "--coarse-anchor", "1"]) == 0
+    assert t.main(["--out", str(second), "--steps", "1", "--init-from", str(first), "--vae-from", str(vae16),
+                   "--grow-distill-steps", "3"] + common) == 0
+    record = json.loads((second / "training.json").read_text())
+    assert record["unet_growth"]["steps"] == 3 and record["args"]["vae_from"] == str(vae16)
+    model = StoryModel(second)
+    assert model.unet.config.sample_size == 16 and model.unet.config.down_block_types[0] == "DownBlock2D"
+    noises = [torch.randn(1, 4, 16, 16, generator=torch.Generator().manual_seed(0))]
+    (latents, image), = model.sample(["Kiki is a red circle."], noises, 2, 5.0)
+    assert latents.shape == (1, 4, 16, 16) and image.shape == (1, 3, 32, 32) and torch.isfinite(image).all()
