@@ -55,6 +55,13 @@ to it, both warm starts (``recut_history_patches``, ``deepen_history_vision``). 
 distilled into the trained one for ``--distill-steps`` before the story training, so the UNet is not handed
 tokens it has never read (``distill_history_encoder``).
 
+``--vae-from FOLDER`` (with ``--init-from``) swaps in the VAE of FOLDER, written by ``train_story_vae.py``. If its
+latent grid is twice as fine as the one the UNet was trained on, the UNet grows by an outer level
+(``grow_story_unet.py``: the trained levels move inwards, a new DownBlock2D / UpBlock2D level works on the fine
+grid) and the new level's input path is distilled for ``--grow-distill-steps`` to what the old ``conv_in`` gave on
+the latents' coarse band, before the story training. The point of the finer grid: the stripe, 1.5-3 px, is thinner
+than one cell of an 8x8 latent grid of a 32 px frame.
+
 Output: a story folder (layout in arldm_ref.py's docstring) with the EMA weights, the base model's
 VAE / tokenizer / scheduler copied unchanged, and ``training.json`` (arguments, steps, loss curve,
 timings). ``--save-minutes`` writes the folder periodically, so a long run can be evaluated early.
@@ -85,7 +92,7 @@ from geometry import stripe_coverage  # noqa: E402
 from scene import render_scene  # noqa: E402
 from splits import SPLITS, rng_for  # noqa: E402
 from stories import sample_story  # noqa: E402
-from grow_story_unet import distill_outer_level  # noqa: E402
+from grow_story_unet import distill_outer_level, outer_level_unet  # noqa: E402
 from train_base_t2i import count as parameter_count, ema_update, load_models, min_snr_weights, weighted_mse  # noqa: E402
 
 MAX_FRAMES = 5
@@ -333,8 +340,6 @@ def swap_vae(folder, unet, size, log):
     latents exist. Raises for any other grid."""
     from diffusers import AutoencoderKL
 
-    from grow_story_unet import outer_level_unet
-
     vae = AutoencoderKL.from_pretrained(os.path.join(folder, "vae")).float().eval()
     grid = size // 2 ** (len(vae.config.block_out_channels) - 1)
     if grid == unet.config.sample_size:
@@ -476,15 +481,20 @@ def cell_weighted_mse(prediction, target, row_weights, cell_weights):
     return (per_row * row_weights).mean()
 
 
+def training_alphas(device):
+    """ᾱ_t of the Stable Diffusion DDPM schedule the story model trains with (1000 steps, scaled_linear)."""
+    from diffusers import DDPMScheduler
+
+    return DDPMScheduler(num_train_timesteps=1000, beta_schedule="scaled_linear", beta_start=0.00085,
+                         beta_end=0.012).alphas_cumprod.to(device)
+
+
 def train(models, data, args, log, checkpoint, stripes=None):
     """AdamW on ε-MSE; warm-up, constant, then linear decay over the last 25% of the time budget. With
     ``stripes`` (``stripe_cells``), the latent cells a row's stripe touches count 1 + ``--stripe-weight``."""
-    from diffusers import DDPMScheduler
-
     text_encoder, unet, history_encoder, embeddings = models
     lengths, latents, recons, token_ids, token_masks, null_tokens = data
-    alphas = DDPMScheduler(num_train_timesteps=1000, beta_schedule="scaled_linear", beta_start=0.00085,
-                           beta_end=0.012).alphas_cumprod.to(args.device)
+    alphas = training_alphas(args.device)
     null_tokens = tuple(tokens.to(args.device) for tokens in null_tokens)
     base_params = list(unet.parameters()) + list(text_encoder.parameters())
     new_params = list(history_encoder.parameters()) + list(embeddings.parameters())
@@ -654,7 +664,7 @@ def main(argv=None):
     # rendered first, so the worker processes fork before any accelerator is initialised
     frames, lengths, captions = render_stories(args.stories, args.size, args.workers)
     log(f"rendered {args.stories} stories, {int(lengths.sum())} frames (train seeds 0..{args.stories - 1})")
-    previous = trained_encoder = trained_unet = None
+    previous = trained_encoder = trained_unet = vae_record = None
     if args.vae_from and not args.init_from:
         parser.error("--vae-from needs --init-from (a trained story folder to carry over)")
     if args.init_from:
@@ -676,6 +686,10 @@ def main(argv=None):
             _, _, text_encoder, unet = load_models(args.denoiser_from)
         if args.vae_from:
             vae, unet, trained_unet = swap_vae(args.vae_from, unet, args.size, log)
+            record_path = os.path.join(args.vae_from, "training.json")
+            if os.path.exists(record_path):
+                with open(record_path, encoding="utf-8") as f:
+                    vae_record = json.load(f).get("story_vae")
     else:
         args.patch_size, args.vision_layers = args.patch_size or 8, args.vision_layers or args.history_layers
         tokenizer, vae, text_encoder, unet = load_models(args.base)
@@ -724,11 +738,8 @@ def main(argv=None):
 
     growth = None
     if trained_unet is not None:
-        from diffusers import DDPMScheduler
-
-        alphas = DDPMScheduler(num_train_timesteps=1000, beta_schedule="scaled_linear", beta_start=0.00085,
-                               beta_end=0.012).alphas_cumprod.to(args.device)
         valid_latents = torch.cat([latents[s, :n] for s, n in enumerate(lengths)])
+        alphas = training_alphas(args.device)
         growth = distill_outer_level(models[1], trained_unet.to(args.device), valid_latents, alphas,
                                      args.grow_distill_steps, 64, args.distill_lr, args.device, log, args.seed)
         log(f"outer level distilled: MSE {growth['first_mse']:.5f} -> {growth['final_mse']:.5f} "
@@ -741,8 +752,11 @@ def main(argv=None):
                 "training": train_info, "total_seconds": round(time.time() - t0, 1), "torch": torch.__version__,
                 "continued_from": previous}
         # A continued folder keeps its VAE as it was, so the record of how that decoder was tuned
-        # (finetune_vae_decoder.py) stays at the top, where the next decoder run looks for it.
-        if previous and "vae_decoder_finetune" in previous:
+        # (finetune_vae_decoder.py) stays at the top, where the next decoder run looks for it; a VAE
+        # from --vae-from brings its own record (train_story_vae.py) instead.
+        if args.vae_from:
+            info["story_vae"] = vae_record
+        elif previous and "vae_decoder_finetune" in previous:
             info["vae_decoder_finetune"] = previous["vae_decoder_finetune"]
         return info
 

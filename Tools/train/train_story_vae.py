@@ -125,8 +125,9 @@ def main(argv=None):
     scale = trained.config.scaling_factor
     held = images[-min(256, len(images) // 10 or 1):]  # held out of training, for the MAE
     recovery_before = stripe_recovery(trained, args.size, args.recovery_stories)
-    log(f"loaded VAE: grid {args.size // 2 ** (len(trained.config.block_out_channels) - 1)}, stripes {recovery_before}; "
-        f"new VAE grid {args.size // 2 ** (len(args.channels) - 1)}, {len(fresh)} tensors fresh: {fresh}")
+    grid, loaded_grid = (args.size // 2 ** (len(channels) - 1)
+                         for channels in (args.channels, trained.config.block_out_channels))
+    log(f"loaded VAE: grid {loaded_grid}, stripes {recovery_before}; new VAE grid {grid}, {len(fresh)} tensors fresh")
 
     optimizer = torch.optim.AdamW(vae.parameters(), lr=args.lr, weight_decay=0.0)
     rng = np.random.default_rng(5)
@@ -177,7 +178,7 @@ def main(argv=None):
     vae.to("cpu").half().save_pretrained(os.path.join(args.out, "vae"), safe_serialization=True)
     record = {"command": " ".join(["python3"] + sys.argv), "args": vars(args), "steps": step,
               "seconds": round(time.time() - started, 1), "frames": len(images), "device": device,
-              "torch": torch.__version__, "latent_grid": args.size // 2 ** (len(args.channels) - 1),
+              "torch": torch.__version__, "latent_grid": grid,
               "scaling_factor": scale, "fresh_tensors": fresh,
               "final_reconstruction_loss": float(np.mean(losses[-200:])),
               "final_coarse_anchor": float(np.mean(anchors[-200:])) if anchors else None,

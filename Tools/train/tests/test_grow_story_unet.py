@@ -62,7 +62,8 @@ def test_after_distillation_the_coarse_band_follows_the_trained_unet():
                            beta_end=0.012).alphas_cumprod
     generator = torch.Generator().manual_seed(1)
     coarse = torch.randn(64, 4, 8, 8, generator=generator)
-    fine = F.interpolate(coarse, scale_factor=2, mode="nearest") / 2 + 0.1 * torch.randn(64, 4, 16, 16, generator=generator)
+    detail = 0.1 * torch.randn(64, 4, 16, 16, generator=generator)
+    fine = F.interpolate(coarse, scale_factor=2, mode="nearest") / 2 + detail
     context = torch.randn(3, 96, 64, generator=generator)
     timesteps = torch.tensor([50, 400, 900])
 

@@ -331,6 +331,7 @@ def test_vae_from_a_finer_grid_grows_the_unet_and_the_reference_samples_it(tmp_p
                    "--grow-distill-steps", "3"] + common) == 0
     record = json.loads((second / "training.json").read_text())
     assert record["unet_growth"]["steps"] == 3 and record["args"]["vae_from"] == str(vae16)
+    assert record["story_vae"]["latent_grid"] == 16 and "vae_decoder_finetune" not in record
     model = StoryModel(second)
     assert model.unet.config.sample_size == 16 and model.unet.config.down_block_types[0] == "DownBlock2D"
     noises = [torch.randn(1, 4, 16, 16, generator=torch.Generator().manual_seed(0))]
