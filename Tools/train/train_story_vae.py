@@ -16,7 +16,10 @@ downsampler), mid block, ``conv_norm_out``, ``conv_out``, ``quant_conv``; decode
 *last* ``len(channels)`` up blocks (the first of them keeping its upsampler), ``conv_norm_out``, ``conv_out``,
 ``post_quant_conv``. Then encoder and decoder train on story frames (train seeds 0 .. stories-1, every frame)
 with L1 + MSE reconstruction of a posterior sample and ``--kl`` times the KL term, as ``train_base_t2i.py``
-trains the base VAE.
+trains the base VAE; ``--stripe-weight W`` makes the reconstruction a weighted mean over pixels in which the
+stripe's pixels count 1 + W (as ``finetune_vae_decoder.py --stripe-weight`` does for a decoder alone). With
+``--channels`` equal to the loaded VAE's, the run continues that VAE (``--init-from`` a folder written by this
+script). ``--recovery-stories 0`` skips the round-trip judging.
 
 ``--coarse-anchor W`` adds W times the MSE between the coarse (Haar LL) band of the new scaled latents, each
 2x2 block summed and halved, and the loaded VAE's scaled latents. Summed-and-halved keeps unit-variance noise
@@ -43,22 +46,22 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from finetune_vae_decoder import story_frames  # noqa: E402
+from finetune_vae_decoder import reconstruction_loss, story_frames  # noqa: E402
 from grow_story_unet import coarse_band  # noqa: E402
 from train_base_t2i import encode_all, to_tensor  # noqa: E402
 from train_story import stripe_recovery  # noqa: E402
 
 
 def shallower_vae(trained, channels):
-    """A new ``AutoencoderKL`` with block channels ``channels`` (fewer blocks than ``trained``), warm-started
-    from ``trained`` as the module docstring says. Returns the VAE and the new keys left at their
+    """A new ``AutoencoderKL`` with block channels ``channels`` (the first blocks of ``trained``: fewer, or all of
+    them to continue training it), warm-started from ``trained`` as the module docstring says. Returns the VAE and the new keys left at their
     initialisation; raises if a copied tensor's shape disagrees."""
     from diffusers import AutoencoderKL
 
     config = {key: value for key, value in dict(trained.config).items() if not key.startswith("_")}
     old_blocks, blocks = len(config["block_out_channels"]), len(channels)
-    if not 1 <= blocks < old_blocks:
-        raise ValueError(f"--channels needs 1 to {old_blocks - 1} blocks, got {blocks}")
+    if not 1 <= blocks <= old_blocks:
+        raise ValueError(f"--channels needs 1 to {old_blocks} blocks, got {blocks}")
     if list(channels) != list(config["block_out_channels"][:blocks]):
         raise ValueError(f"--channels {channels} must be the first {blocks} of {config['block_out_channels']}")
     vae = AutoencoderKL(**{**config, "block_out_channels": tuple(channels),
@@ -98,6 +101,8 @@ def main(argv=None):
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--kl", type=float, default=1e-4)
+    parser.add_argument("--stripe-weight", type=float, default=0.0,
+                        help="extra reconstruction weight on the hidden stripe's pixels (a pixel there counts 1 + this)")
     parser.add_argument("--coarse-anchor", type=float, default=0.0,
                         help="weight of the MSE between the new latents' coarse band and the loaded VAE's latents")
     parser.add_argument("--recovery-stories", type=int, default=200,
@@ -116,7 +121,9 @@ def main(argv=None):
         print(f"[{time.time() - t0:7.1f}s] {message}", flush=True)
 
     device = args.device
-    images, _ = story_frames(args.stories, args.size, args.workers)  # rendered before any accelerator starts
+    images, masks = story_frames(args.stories, args.size, args.workers)  # rendered before any accelerator starts
+    # (N, 1, H, W) 0/1 where the stripe is, kept only when the loss weights it
+    stripe_masks = torch.from_numpy(masks).to(device).unsqueeze(1).float() if args.stripe_weight else None
     log(f"rendered {len(images)} frames of {args.stories} stories")
     trained = AutoencoderKL.from_pretrained(os.path.join(args.init_from, "vae")).float().to(device).eval()
     trained.requires_grad_(False)
@@ -124,7 +131,7 @@ def main(argv=None):
     vae = vae.to(device)
     scale = trained.config.scaling_factor
     held = images[-min(256, len(images) // 10 or 1):]  # held out of training, for the MAE
-    recovery_before = stripe_recovery(trained, args.size, args.recovery_stories)
+    recovery_before = stripe_recovery(trained, args.size, args.recovery_stories) if args.recovery_stories else None
     grid, loaded_grid = (args.size // 2 ** (len(channels) - 1)
                          for channels in (args.channels, trained.config.block_out_channels))
     log(f"loaded VAE: grid {loaded_grid}, stripes {recovery_before}; new VAE grid {grid}, {len(fresh)} tensors fresh")
@@ -138,10 +145,12 @@ def main(argv=None):
         fraction = (time.time() - started) / budget
         for group in optimizer.param_groups:  # warm-up, then flat, then linear decay over the last 30%
             group["lr"] = args.lr * min(1.0, (step + 1) / 50) * min(1.0, (1 - fraction) / 0.3 + 0.05)
-        x = to_tensor(images[rng.integers(0, len(images) - len(held), args.batch)], device)
+        rows = rng.integers(0, len(images) - len(held), args.batch)
+        x = to_tensor(images[rows], device)
         posterior = vae.encode(x).latent_dist
         reconstruction = vae.decode(posterior.sample()).sample
-        loss = F.l1_loss(reconstruction, x) + F.mse_loss(reconstruction, x)
+        weights = 1 + args.stripe_weight * stripe_masks[rows] if stripe_masks is not None else None
+        loss = reconstruction_loss(reconstruction, x, weights)
         losses.append(loss.item())
         loss = loss + args.kl * posterior.kl().mean() / x[0].numel()
         if args.coarse_anchor:
@@ -168,12 +177,13 @@ def main(argv=None):
         mae = {name: float((model.decode(encode_all(model, held, device=device)).sample.clamp(-1, 1)
                             - to_tensor(held, device)).abs().mean() * 127.5)
                for name, model in (("loaded", trained), ("new", vae))}
-        compared = min(2000, len(means))
-        coarse_error = float(F.mse_loss(coarse_band(means[:compared] * scale), encode_all(
-            trained, images[:compared], device=device) * trained.config.scaling_factor))
-    recovery_after = stripe_recovery(vae, args.size, args.recovery_stories)
+        compared, coarse_error = min(2000, len(means)), None
+        if grid == 2 * loaded_grid:  # the coarse band lives on the loaded VAE's grid
+            coarse_error = float(F.mse_loss(coarse_band(means[:compared] * scale), encode_all(
+                trained, images[:compared], device=device) * trained.config.scaling_factor))
+    recovery_after = stripe_recovery(vae, args.size, args.recovery_stories) if args.recovery_stories else None
     log(f"{step} steps; held-out MAE {mae['loaded']:.2f} -> {mae['new']:.2f}/255; stripes {recovery_after}; "
-        f"scaled latent std {float(means.std()) * scale:.3f}, coarse band MSE to the loaded latents {coarse_error:.4f}")
+        f"scaled latent std {float(means.std()) * scale:.3f}, coarse band MSE to the loaded latents {coarse_error}")
 
     vae.to("cpu").half().save_pretrained(os.path.join(args.out, "vae"), safe_serialization=True)
     record = {"command": " ".join(["python3"] + sys.argv), "args": vars(args), "steps": step,

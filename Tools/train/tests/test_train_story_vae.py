@@ -1,6 +1,6 @@
 """The finer-grid story VAE: its warm start copies every trained tensor the new layout has, a short run writes a
-VAE one downsampling shallower with its round trips judged, and the coarse anchor pulls the coarse band of the
-new latents towards the loaded VAE's latents."""
+VAE one downsampling shallower with its round trips judged and its coarse-anchor record, and a run with the same
+channels continues a VAE, optionally with the stripe weighted."""
 
 import json
 import os
@@ -44,7 +44,7 @@ def test_the_warm_start_copies_the_outer_blocks_and_skips_the_innermost():
 
 def test_channels_must_be_a_prefix_of_the_trained_ones():
     trained = story_vae()
-    for channels in ([16, 32, 32], [32, 32], []):
+    for channels in ([16, 32, 32, 32], [32, 32], []):
         try:
             v.shallower_vae(trained, channels)
         except ValueError:
@@ -65,3 +65,16 @@ def test_a_short_anchored_run_writes_a_16_by_16_vae_and_its_record(tmp_path):
     assert record["final_coarse_anchor"] is not None and record["coarse_band_mse_to_loaded"] >= 0
     assert record["stripe_recovery"]["loaded"]["frames"] == record["stripe_recovery"]["new"]["frames"] > 0
     assert set(record["heldout_mae_255"]) == {"loaded", "new"}
+
+
+def test_a_run_with_the_same_channels_continues_a_vae_and_can_weight_the_stripe(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    common = ["--stories", "20", "--minutes", "0.03", "--batch", "4", "--recovery-stories", "0"]
+    assert v.main(["--init-from", STORY, "--out", str(first)] + common) == 0
+    assert v.main(["--init-from", str(first), "--out", str(second), "--channels", "16", "32",
+                   "--stripe-weight", "10"] + common) == 0
+    record = json.loads((second / "training.json").read_text())["story_vae"]
+    assert record["args"]["stripe_weight"] == 10 and record["fresh_tensors"] == [] and record["latent_grid"] == 16
+    assert record["coarse_band_mse_to_loaded"] is None  # same grid: there is no coarse band to compare
+    assert record["stripe_recovery"] == {"loaded": None, "new": None}
+
