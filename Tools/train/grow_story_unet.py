@@ -26,6 +26,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from train_base_t2i import load_warm_start
+
 
 
 def coarse_band(latents):
@@ -53,11 +55,7 @@ def outer_level_unet(trained):
             state[key.replace(f"down_blocks.{index}.", f"down_blocks.{index + 1}.", 1)] = value
         else:
             state[key] = value
-    own = grown.state_dict()
-    wrong = [key for key in state if key not in own or own[key].shape != state[key].shape]
-    if wrong:
-        raise ValueError(f"trained weights do not fit the grown UNet: {wrong}")
-    missing, _ = grown.load_state_dict(state, strict=False)
+    fresh = load_warm_start(grown, state, "grown UNet")
     last = len(grown.up_blocks) - 1
     with torch.no_grad():
         _identity_centre(grown.up_blocks[last - 1].upsamplers[0].conv)
@@ -71,7 +69,7 @@ def outer_level_unet(trained):
             resnet.conv2.bias.zero_()
         grown.conv_out.weight.mul_(0.5)
         grown.conv_out.bias.mul_(0.5)
-    return grown, list(missing)
+    return grown, fresh
 
 
 def _identity_centre(conv):

@@ -136,6 +136,17 @@ def count(module):
     return sum(p.numel() for p in module.parameters())
 
 
+def load_warm_start(module, state, what):
+    """Loads ``state`` (trained tensors under ``module``'s key names) into ``module`` and returns the keys it left at
+    their initialisation; raises naming every key ``module`` lacks or whose shape differs, all at once."""
+    own = module.state_dict()
+    wrong = [key for key in state if key not in own or own[key].shape != state[key].shape]
+    if wrong:
+        raise ValueError(f"trained weights do not fit the {what}: {wrong}")
+    missing, _ = module.load_state_dict(state, strict=False)
+    return list(missing)
+
+
 # ------------------------------------------------------------------------------------------ VAE
 
 def train_vae(vae, images, args, log):

@@ -48,7 +48,7 @@ sys.path.insert(0, HERE)
 
 from finetune_vae_decoder import reconstruction_loss, story_frames  # noqa: E402
 from grow_story_unet import coarse_band  # noqa: E402
-from train_base_t2i import encode_all, to_tensor  # noqa: E402
+from train_base_t2i import encode_all, load_warm_start, to_tensor  # noqa: E402
 from train_story import stripe_recovery  # noqa: E402
 
 
@@ -82,12 +82,7 @@ def shallower_vae(trained, channels):
             state[key.replace(f"up_blocks.{index + shift}.", f"up_blocks.{index}.", 1)] = value
         else:
             state[key] = value
-    own = vae.state_dict()
-    wrong = [key for key in state if key not in own or own[key].shape != state[key].shape]
-    if wrong:
-        raise ValueError(f"warm start does not fit the new VAE: {wrong}")
-    missing, _ = vae.load_state_dict(state, strict=False)
-    return vae, list(missing)
+    return vae, load_warm_start(vae, state, "new VAE")
 
 
 def main(argv=None):
