@@ -17,7 +17,9 @@ anchor, that band is distributed as the old latents under the same noise). The n
 the upsampler's convolution and the new ResNets pass the upsampled old features through (identity centre taps,
 the skip channels' shortcut weights and the second convolutions zero), and ``conv_out`` is halved, so the grown
 UNet predicts each fine cell's noise as half the old coarse prediction: a coarse band equal to the old UNet's
-and no detail, which the story training then learns.
+and no detail, which the story training then learns. Until it has, the grown UNet samples noise: predicting no
+noise in the detail bands makes DDIM's x0 estimate scale their noise by 1 / sqrt(alpha_bar_t) (EVALS.md, Story,
+"Session 15"), so a grown folder is a starting point for training, not a model.
 """
 
 import copy
@@ -27,7 +29,6 @@ import torch
 import torch.nn.functional as F
 
 from train_base_t2i import load_warm_start
-
 
 
 def coarse_band(latents):
@@ -98,7 +99,6 @@ def distill_outer_level(grown, trained, latents, alphas, steps, batch, lr, devic
         noisy = a.sqrt() * clean + (1 - a).sqrt() * noise
         with torch.no_grad():
             target = trained_conv_in(coarse_band(noisy))
-        with torch.no_grad():
             temb = grown.time_embedding(grown.time_proj(t).to(noisy.dtype))
         hidden, _ = grown.down_blocks[0](grown.conv_in(noisy), temb)
         loss = F.mse_loss(hidden, target)

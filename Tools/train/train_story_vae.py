@@ -5,10 +5,12 @@
         --stories 20000 --minutes 45 --threads 1
 
 Why: the story model's stripe (the hidden attribute only the history carries) is a 1.5-3 px band on a 32 px
-frame, thinner than one cell of the 8x8 latent grid. Round trips through the shipped VAE recover its colour in
-90.6% of validation frames, a ceiling the story UNet cannot beat, and the UNet draws it as a smudge
-(EVALS.md, "What the failures look like"). A VAE with block channels ``--channels`` (default 16 32: one
-downsampling, 16x16 latents, diffusers ``AutoencoderKL``) puts four latent cells where there was one.
+frame, thinner than one cell of the 8x8 latent grid, and the UNet draws it as a smudge (EVALS.md, "What the
+failures look like"). The VAE alone bounds the story figures: round trips of the real frames of 200 validation
+stories through the shipped VAE keep 78.5% of the stories consistent (the real frames: 87.5%; a plain 16x16 VAE
+from this script, 50 minutes on one thread: 82.5%; EVALS.md, Story, "Session 15"). A VAE with block channels
+``--channels`` (default 16 32: one downsampling, 16x16 latents, diffusers ``AutoencoderKL``) puts four latent
+cells where there was one.
 
 Warm start (``shallower_vae``): the new VAE takes the loaded one's weights wherever the block layout allows:
 encoder ``conv_in``, the first ``len(channels)`` down blocks (the last keeps its ResNets, not its
@@ -54,8 +56,8 @@ from train_story import stripe_recovery  # noqa: E402
 
 def shallower_vae(trained, channels):
     """A new ``AutoencoderKL`` with block channels ``channels`` (the first blocks of ``trained``: fewer, or all of
-    them to continue training it), warm-started from ``trained`` as the module docstring says. Returns the VAE and the new keys left at their
-    initialisation; raises if a copied tensor's shape disagrees."""
+    them to continue training it), warm-started from ``trained`` as the module docstring says. Returns the VAE
+    and the new keys left at their initialisation; raises if a copied tensor's shape disagrees."""
     from diffusers import AutoencoderKL
 
     config = {key: value for key, value in dict(trained.config).items() if not key.startswith("_")}
@@ -97,7 +99,7 @@ def main(argv=None):
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--kl", type=float, default=1e-4)
     parser.add_argument("--stripe-weight", type=float, default=0.0,
-                        help="extra reconstruction weight on the hidden stripe's pixels (a pixel there counts 1 + this)")
+                        help="extra reconstruction weight on the stripe's pixels (a pixel there counts 1 + this)")
     parser.add_argument("--coarse-anchor", type=float, default=0.0,
                         help="weight of the MSE between the new latents' coarse band and the loaded VAE's latents")
     parser.add_argument("--recovery-stories", type=int, default=200,
@@ -130,6 +132,8 @@ def main(argv=None):
     grid, loaded_grid = (args.size // 2 ** (len(channels) - 1)
                          for channels in (args.channels, trained.config.block_out_channels))
     log(f"loaded VAE: grid {loaded_grid}, stripes {recovery_before}; new VAE grid {grid}, {len(fresh)} tensors fresh")
+    if args.coarse_anchor and grid != 2 * loaded_grid:
+        parser.error(f"--coarse-anchor needs a grid twice as fine as the loaded one ({loaded_grid} -> {grid})")
 
     optimizer = torch.optim.AdamW(vae.parameters(), lr=args.lr, weight_decay=0.0)
     rng = np.random.default_rng(5)
