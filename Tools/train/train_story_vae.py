@@ -194,6 +194,10 @@ def main(argv=None):
               "coarse_band_mse_to_loaded": coarse_error,
               "heldout_mae_255": mae, "stripe_recovery": {"loaded": recovery_before, "new": recovery_after},
               "loss_curve": [round(float(np.mean(losses[i:i + 200])), 4) for i in range(0, len(losses), 200)]}
+    loaded_record = os.path.join(args.init_from, "training.json")
+    if os.path.exists(loaded_record):  # a VAE this script trained before stays on record under "previous"
+        with open(loaded_record, encoding="utf-8") as f:
+            record["previous"] = json.load(f).get("story_vae")
     with open(os.path.join(args.out, "training.json"), "w", encoding="utf-8") as f:
         json.dump({"story_vae": record}, f, indent=2)
     return 0
