@@ -44,7 +44,7 @@ def test_growing_moves_the_trained_levels_inwards_and_doubles_the_grid():
             assert torch.equal(new[key], value / 2), key  # halved: fine cells carry half the coarse noise
         else:
             assert torch.equal(new[key], value), key
-    assert all(key.startswith(("down_blocks.0.", "up_blocks.1.upsamplers.", "up_blocks.2.")) for key in fresh)
+    assert fresh and all(key.startswith(("down_blocks.0.", "up_blocks.1.upsamplers.", "up_blocks.2.")) for key in fresh)
     with torch.no_grad():
         out = grown(torch.randn(2, 4, 16, 16), torch.tensor([10, 900]), encoder_hidden_states=torch.randn(2, 5, 16))
     assert out.sample.shape == (2, 4, 16, 16)
