@@ -32,6 +32,13 @@ import Weights
         }
     }
 
+    /// The same seed gives the same detections; another seed gives different ones.
+    ///
+    /// "The same" is up to float rounding: other suites run beside this one in the test process and change
+    /// OpenBLAS's process-wide thread count (`ComputeThreads`), and sgemm rounds differently on one thread and
+    /// on several, so two runs here can differ in the last bits (a CI run saw 0.71035117 against 0.7103511).
+    /// The server runs one computation at a time, where repeats are bit-identical; another seed moves boxes by
+    /// pixels, far outside this bound.
     @Test func seededDetectionIsReproducibleAndSeedDependent() throws {
         let detector = try Self.detector.get()
         let image = try detector.preprocess(SyntheticImages.shapes(width: 96, height: 80))
@@ -40,12 +47,12 @@ import Weights
         parameters.scoreThreshold = 0
         let first = try detector.detect(features: features, image: image, parameters: parameters, checkpoint: {})
         let second = try detector.detect(features: features, image: image, parameters: parameters, checkpoint: {})
-        #expect(first.detections == second.detections)
+        #expect(Self.largestDifference(first.detections, second.detections) <= 1e-3)
         #expect(!first.detections.isEmpty)
         #expect(first.keptCounts.count == parameters.steps)
         parameters.seed = 4
         let other = try detector.detect(features: features, image: image, parameters: parameters, checkpoint: {})
-        #expect(other.detections != first.detections)
+        #expect(Self.largestDifference(first.detections, other.detections) > 0.1)
         for detection in first.detections {
             #expect(detection.x1 >= 0 && detection.x2 <= 96 && detection.x1 < detection.x2)
             #expect(detection.y1 >= 0 && detection.y2 <= 80 && detection.y1 < detection.y2)
@@ -85,6 +92,20 @@ import Weights
             _ = try detector.detect(features: features, image: larger, parameters: detector.defaultParameters(),
                                     checkpoint: {})
         }
+    }
+
+    /// The largest score or coordinate difference between two detection lists, `.infinity` when their
+    /// lengths or labels differ.
+    static func largestDifference(_ a: [Detection], _ b: [Detection]) -> Float {
+        guard a.count == b.count else { return .infinity }
+        var largest: Float = 0
+        for (left, right) in zip(a, b) {
+            guard left.classIndex == right.classIndex, left.label == right.label else { return .infinity }
+            let differences = [left.score - right.score, left.x1 - right.x1, left.y1 - right.y1,
+                               left.x2 - right.x2, left.y2 - right.y2]
+            largest = max(largest, differences.map(abs).max() ?? 0)
+        }
+        return largest
     }
 
     @Test func rgbaInputLosesItsAlpha() throws {
