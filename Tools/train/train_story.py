@@ -232,9 +232,12 @@ def adapt_vae(vae, frames, args, log):
 
 @torch.no_grad()
 def stripe_recovery(vae, size, count=30):
-    """Judge on VAE round trips of validation stories: protagonist found, stripe colour recovered."""
+    """Judge on VAE round trips of validation stories: protagonist found, stripe colour recovered. ``None`` for
+    ``count`` 0 (the check skipped)."""
     from judge import judge_frames
 
+    if count <= 0:
+        return None
     found = recovered = total = 0
     for seed in range(SPLITS["validation"].start, SPLITS["validation"].start + count):
         story = story_for_seed(seed, size)
@@ -620,7 +623,7 @@ def main(argv=None):
     parser.add_argument("--vae-batch", type=int, default=32)
     parser.add_argument("--vae-anchor", type=float, default=0.05, help="weight of the latent anchor")
     parser.add_argument("--recovery-stories", type=int, default=30,
-                        help="validation stories for the VAE's stripe-recovery check")
+                        help="validation stories for the VAE's stripe-recovery check (0: skip it)")
     parser.add_argument("--minutes", type=float, default=75.0, help="story training wall-clock budget")
     parser.add_argument("--steps", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=8, help="stories per step (4-5 frames each)")

@@ -128,7 +128,7 @@ def main(argv=None):
     vae = vae.to(device)
     scale = trained.config.scaling_factor
     held = images[-min(256, len(images) // 10 or 1):]  # held out of training, for the MAE
-    recovery_before = stripe_recovery(trained, args.size, args.recovery_stories) if args.recovery_stories else None
+    recovery_before = stripe_recovery(trained, args.size, args.recovery_stories)
     grid, loaded_grid = (args.size // 2 ** (len(channels) - 1)
                          for channels in (args.channels, trained.config.block_out_channels))
     log(f"loaded VAE: grid {loaded_grid}, stripes {recovery_before}; new VAE grid {grid}, {len(fresh)} tensors fresh")
@@ -180,7 +180,7 @@ def main(argv=None):
         if grid == 2 * loaded_grid:  # the coarse band lives on the loaded VAE's grid
             coarse_error = float(F.mse_loss(coarse_band(means[:compared] * scale), encode_all(
                 trained, images[:compared], device=device) * trained.config.scaling_factor))
-    recovery_after = stripe_recovery(vae, args.size, args.recovery_stories) if args.recovery_stories else None
+    recovery_after = stripe_recovery(vae, args.size, args.recovery_stories)
     log(f"{step} steps; held-out MAE {mae['loaded']:.2f} -> {mae['new']:.2f}/255; stripes {recovery_after}; "
         f"scaled latent std {float(means.std()) * scale:.3f}, coarse band MSE to the loaded latents {coarse_error}")
 
