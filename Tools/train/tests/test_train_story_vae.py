@@ -78,4 +78,3 @@ def test_a_run_with_the_same_channels_continues_a_vae_and_can_weight_the_stripe(
     assert record["coarse_band_mse_to_loaded"] is None  # same grid: there is no coarse band to compare
     assert record["stripe_recovery"] == {"loaded": None, "new": None}
     assert record["previous"] == json.loads((first / "training.json").read_text())["story_vae"]
-
